@@ -1,0 +1,531 @@
+"""Build the packaged reference tables in model/naerhed/data/ from the raw files in data-raw/.
+
+Run by hand from the repository root:
+
+    .venv/bin/python data-raw/build_data.py
+
+It reads only data-raw/ (never /work/shared or the network), writes the CSVs listed in `main()`,
+checks every derived or imputed table against its inputs and stops with an AssertionError if a
+check fails. Output is deterministic: the same inputs give byte-identical files.
+The documentation of the tables is model/naerhed/data/SOURCES.md (written by hand).
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+RAW = ROOT / "data-raw"
+OUT = ROOT / "model" / "naerhed" / "data"
+sys.path.insert(0, str(ROOT / "model"))
+
+from naerhed.constants import N_AGES, REGION_CODES, REGION_NAMES, SEXES  # noqa: E402
+
+# ---------------------------------------------------------------------------------------------
+# Sources (see data-raw/README.md)
+# ---------------------------------------------------------------------------------------------
+SRC_FOLK1A_REGION = (
+    "DST StatBank FOLK1A (https://www.statbank.dk/FOLK1A) via github repo JonasRex/JupyterLab_My_Notebooks "
+    "data/FOLK1A.csv, commit 1282eb6541ed4b368a44bb69e2c1b432982a8d3b"
+)
+SRC_FOLK1A_NATIONAL = (
+    "DST StatBank FOLK1A (https://www.statbank.dk/FOLK1A) via github repo ktbaek/Excess-deaths-Denmark "
+    "data/tidy_DST_pop.csv, commit 818b828d9c2463958b73fa0a4e024cbd01c67fc3"
+)
+SRC_REGION_TOTALS_2019 = (
+    "https://www.bolius.dk/her-er-de-stoerste-og-mindste-kommuner-i-danmark-40500 (citing DST FOLK1A 2019K1)"
+)
+SRC_FOLK1AM = (
+    "DST StatBank FOLK1AM (https://www.statbank.dk/FOLK1AM) via github repo Mujemula/Spatial_Exam_2024_Maria_Olsen "
+    "FOLK1AM.csv, commit b379d869cc88ecf7781a483cde71536010182d63"
+)
+SRC_DODC1 = (
+    "DST StatBank DODC1 (deaths) and FOLK1A (quarter-start population) via github repo ktbaek/Excess-deaths-Denmark "
+    "data/death_rates_5y_age_sex.csv, commit edd1256469ce30bc403abf6222f258225ec4bc50"
+)
+SRC_EPI_MDK = (
+    "Statistics Denmark via R package Epi 2.61 data M.dk (github repo cran/Epi data/M.dk.rda, "
+    "commit 2fdf3dc5a9fc3a20c1958288fd48fae421770db8)"
+)
+SRC_EPI_BDK = (
+    "Statistics Denmark printed publications via R package Epi 2.61 data B.dk (github repo cran/Epi data/B.dk.rda, "
+    "HEAD 0fc2337de6822d676b4bbdc2b8645504c795dceb)"
+)
+WPP_REPO = "github repo PPgp/wpp2024, commit 2da7768ae64fc74105d3f9e98f9a74d37b62f99a"
+SRC_WPP_ASFR = (
+    "UN DESA World Population Prospects 2024 (https://population.un.org/wpp/), Denmark (208): "
+    f"data-raw/percentASFR5.txt, data/tfr1dt.rda, data/tfrproj1dt.rda in {WPP_REPO}; CC BY 3.0 IGO"
+)
+SRC_WPP_MIG = (
+    "UN DESA World Population Prospects 2024 (https://population.un.org/wpp/), Denmark (208): "
+    f"data/mig1dt.rda and data/migproj1dt.rda in {WPP_REPO}; CC BY 3.0 IGO"
+)
+SRC_WPP_MIG_AGE = (
+    "UN DESA World Population Prospects 2024 (https://population.un.org/wpp/), Denmark (208): "
+    f"data/migprojAge1dt.rda in {WPP_REPO}; CC BY 3.0 IGO"
+)
+SRC_FRDK118 = (
+    "DST StatBank FRDK118 (https://www.statbank.dk/FRDK118) via github repo NumEconCopenhagen/projects-2019-faetter-br "
+    "dataproject/data/BFfremskrivning.xlsx, commit c6969eee4761194b86c1393c000a80977e2aec78"
+)
+SRC_REGIONS = (
+    "DST region codes and names: DST StatBank FOLK1A variable OMRÅDE (https://www.statbank.dk/FOLK1A); "
+    "English names: https://en.wikipedia.org/wiki/Regions_of_Denmark"
+)
+
+# Published 1 January regional totals used to calibrate the imputation (all five regions known).
+REGION_TOTALS_FILE = RAW / "reference" / "population_region.csv"
+REF_NAME_FIX = {"Sjaelland": "Sjælland"}
+
+POP_YEARS = (2018, 2019, 2020)
+MUNI_YEARS = (2022, 2023, 2024)
+SEX_INDEX = {s: i for i, s in enumerate(SEXES)}
+
+
+# ---------------------------------------------------------------------------------------------
+# Small helpers
+# ---------------------------------------------------------------------------------------------
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def write_csv(name: str, header: list[str], rows: list[list]) -> None:
+    path = OUT / name
+    for row in rows:
+        assert len(row) == len(header), (name, row)
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(header)
+        for row in rows:
+            w.writerow(["" if v is None else v for v in row])
+    print(f"wrote {path}  ({len(rows)} rows)")
+
+
+def thousands_to_persons(text: str):
+    """'60.219' -> 60219 (exact decimal arithmetic; int when integral)."""
+    value = Decimal(text) * 1000
+    if value == value.to_integral_value():
+        return int(value)
+    return format(value.normalize(), "f")
+
+
+def fmt_float(x: float) -> str:
+    return f"{x:.10g}"
+
+
+def region_code_of_name(name: str) -> int:
+    name = REF_NAME_FIX.get(name, name)
+    return REGION_CODES[REGION_NAMES.index(name)]
+
+
+def largest_remainder(real: np.ndarray, total: int) -> np.ndarray:
+    """Integers >= 0 summing to `total`, as close as possible to `real` (ties: lowest index first)."""
+    base = np.floor(real).astype(np.int64)
+    short = int(total - base.sum())
+    assert 0 <= short <= len(real), (real, total)
+    if short:
+        rem = real - base
+        order = sorted(range(len(real)), key=lambda i: (-rem[i], i))
+        for i in order[:short]:
+            base[i] += 1
+    return base
+
+
+def ipf(seed: np.ndarray, row_totals: np.ndarray, col_totals: np.ndarray) -> np.ndarray:
+    """Iterative proportional fitting of a (rows, cols) matrix to both sets of margins."""
+    x = seed.astype(float).copy()
+    for _ in range(10_000):
+        rs = x.sum(axis=1)
+        x *= np.divide(row_totals, rs, out=np.zeros_like(rs), where=rs > 0)[:, None]
+        cs = x.sum(axis=0)
+        x *= np.divide(col_totals, cs, out=np.zeros_like(cs), where=cs > 0)[None, :]
+        if np.abs(x.sum(axis=1) - row_totals).max() < 1e-9:
+            return x
+    raise AssertionError("IPF did not converge")
+
+
+def controlled_round(real: np.ndarray, row_totals: np.ndarray, col_totals: np.ndarray) -> np.ndarray:
+    """Integer matrix with the given (integer) row and column sums, close to `real`.
+
+    Each column is first rounded by largest remainder (column sums exact); then single units are
+    moved within a column from a row with a surplus to a row with a deficit, each time choosing the
+    move that increases the squared rounding error least. Deterministic (ties: lowest indices).
+    """
+    n_rows, n_cols = real.shape
+    out = np.stack([largest_remainder(real[:, j], int(col_totals[j])) for j in range(n_cols)], axis=1)
+    while True:
+        gap = row_totals - out.sum(axis=1)  # > 0: row needs more
+        if not gap.any():
+            return out
+        best = None
+        for give in np.flatnonzero(gap < 0):
+            for take in np.flatnonzero(gap > 0):
+                for j in range(n_cols):
+                    if out[give, j] < 1:
+                        continue
+                    cost = ((out[give, j] - 1 - real[give, j]) ** 2 - (out[give, j] - real[give, j]) ** 2
+                            + (out[take, j] + 1 - real[take, j]) ** 2 - (out[take, j] - real[take, j]) ** 2)
+                    key = (round(cost, 12), give, take, j)
+                    if best is None or key < best:
+                        best = key
+        assert best is not None, "controlled rounding: no feasible move"
+        _, give, take, j = best
+        out[give, j] -= 1
+        out[take, j] += 1
+
+
+# ---------------------------------------------------------------------------------------------
+# Population by region, sex and single age (1 January)
+# ---------------------------------------------------------------------------------------------
+def build_population() -> None:
+    regional = read_csv(RAW / "pop_region_sex_age_folk1a_2008_2020.csv")
+    national = read_csv(RAW / "pop_national_sex_age_folk1a_2008_2022.csv")
+    ref = read_csv(REGION_TOTALS_FILE)
+
+    known_totals: dict[int, np.ndarray] = {}
+    for year in POP_YEARS:
+        t = {region_code_of_name(r["region"]): int(r["population"]) for r in ref
+             if r["date"] == f"{year}-01-01" and r["region"] != "Danmark"}
+        if len(t) == 5:
+            known_totals[year] = np.array([t[c] for c in REGION_CODES], dtype=np.int64)
+
+    rows = []
+    for year in POP_YEARS:
+        obs = np.full((5, 2, 101), -1, dtype=np.int64)  # observed regional cells, ages 0..100
+        nat_obs = np.full((2, 101), -1, dtype=np.int64)
+        for r in regional:
+            if int(r["year"]) != year:
+                continue
+            s, a = SEX_INDEX[r["sex"]], int(r["age"])
+            if r["region_code"] == "000":
+                nat_obs[s, a] = int(r["population"])
+            else:
+                obs[REGION_CODES.index(1000 + int(r["region_code"])), s, a] = int(r["population"])
+        nat = np.zeros((2, 126), dtype=np.int64)
+        for r in national:
+            if int(r["year"]) == year:
+                nat[SEX_INDEX[r["sex"]], int(r["age"])] = int(r["population"])
+
+        present = [a for a in range(101) if (obs[:, :, a] >= 0).all()]
+        assert present == [a for a in range(101) if a != 38], f"{year}: unexpected age coverage"
+        assert ((obs[:, :, 38] == -1).all()), "age 38 unexpectedly present"
+        # regional extract is consistent with the national file and its own 000 rows
+        for a in present:
+            assert (obs[:, :, a].sum(axis=0) == nat[:, a]).all(), (year, a)
+            assert (nat_obs[:, a] == nat[:, a]).all(), (year, a)
+
+        # national totals of the imputed cells: columns (sex, age) for age 38, 101..109, 110+
+        columns = [(s, a) for s in range(2) for a in [38] + list(range(101, 111))]
+        col_totals = np.array([nat[s, 110:].sum() if a == 110 else nat[s, a] for s, a in columns], dtype=np.int64)
+        seed = np.zeros((5, len(columns)))
+        for j, (s, a) in enumerate(columns):
+            w = (obs[:, s, 37] + obs[:, s, 39]) if a == 38 else obs[:, s, 95:101].sum(axis=1)
+            seed[:, j] = col_totals[j] * w / w.sum()
+
+        observed_region_totals = np.where(obs >= 0, obs, 0).sum(axis=(1, 2))
+        if year in known_totals:
+            row_totals = known_totals[year] - observed_region_totals
+            assert row_totals.sum() == col_totals.sum(), "published regional totals do not add to national"
+            fitted = ipf(seed, row_totals.astype(float), col_totals.astype(float))
+            imputed = controlled_round(fitted, row_totals, col_totals)
+            calibrated = True
+        else:
+            imputed = np.stack([largest_remainder(seed[:, j], int(col_totals[j])) for j in range(len(columns))], axis=1)
+            calibrated = False
+
+        pop = np.where(obs >= 0, obs, 0)
+        full = np.zeros((5, 2, N_AGES), dtype=np.int64)
+        full[:, :, :101] = pop
+        for j, (s, a) in enumerate(columns):
+            full[:, s, a] = imputed[:, j]
+
+        # checks: national sums exact for every sex x age, and the published regional totals
+        assert (full[:, :, :110].sum(axis=0) == nat[:, :110]).all()
+        assert (full[:, :, 110].sum(axis=0) == nat[:, 110:].sum(axis=1)).all()
+        assert full.sum() == nat.sum()
+        if calibrated:
+            assert (full.sum(axis=(1, 2)) == known_totals[year]).all()
+        share_based = np.stack([largest_remainder(seed[:, j], int(col_totals[j])) for j in range(len(columns))], axis=1)
+        print(f"population {year}: national {nat.sum():,}; imputed age 38 = {nat[:, 38].sum():,}, "
+              f"101+ = {nat[:, 101:].sum():,}; region totals {full.sum(axis=(1, 2)).tolist()}"
+              + (f"; calibration moved {int(np.abs(imputed - share_based).sum() // 2)} persons "
+                 f"(region shift {(imputed - share_based).sum(axis=1).tolist()})" if calibrated else ""))
+
+        cal_note = (
+            f"; then raked (IPF) to the published 1 Jan {year} region totals minus the observed ages and to the "
+            "national counts, and rounded with both margins kept (source of totals: "
+            f"{SRC_REGION_TOTALS_2019})" if calibrated else ""
+        )
+        note38 = ("age 38 missing from the regional extract: national FOLK1A count of this sex at age 38 split over "
+                  "the 5 regions by each region's share of ages 37 and 39 of that sex; integers by largest remainder"
+                  + cal_note)
+        note_old = ("ages 101+ missing from the regional extract: national FOLK1A count of this sex at this age "
+                    "(110 = 110-125) split over the 5 regions by each region's share of ages 95-100 of that sex; "
+                    "integers by largest remainder" + cal_note)
+        src_imputed = f"{SRC_FOLK1A_REGION} (regional shares); {SRC_FOLK1A_NATIONAL} (national counts)"
+        for ri, code in enumerate(REGION_CODES):
+            for s, sex in enumerate(SEXES):
+                for a in range(N_AGES):
+                    if a == 38 or a > 100:
+                        status, source, note = "imputed", src_imputed, (note38 if a == 38 else note_old)
+                    else:
+                        status, source, note = "published", SRC_FOLK1A_REGION, ""
+                    rows.append([year, code, REGION_NAMES[ri], sex, a, int(full[ri, s, a]), status, source, note])
+    write_csv("population_region_sex_age.csv",
+              ["year", "region_code", "region", "sex", "age", "population", "status", "source", "note"], rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Municipalities (FOLK1AM, 1 January)
+# ---------------------------------------------------------------------------------------------
+def build_municipalities() -> None:
+    raw = read_csv(RAW / "pop_municipality_region_monthly_folk1am_2021_2024.csv")
+    rows = []
+    for year in MUNI_YEARS:
+        jan = [r for r in raw if int(r["year"]) == year and r["month"] == "1"]
+        munis = [r for r in jan if r["area_type"] == "municipality"]
+        regions = {r["region"]: int(r["population"]) for r in jan if r["area_type"] == "region"}
+        country = [int(r["population"]) for r in jan if r["area_type"] == "country"]
+        assert len(munis) == 99 and len(regions) == 5 and len(country) == 1, year
+        kommuner_per_region = {}
+        for r in munis:
+            kommuner_per_region[r["region"]] = kommuner_per_region.get(r["region"], 0) + 1
+        for name, total in regions.items():
+            assert sum(int(r["population"]) for r in munis if r["region"] == name) == total, (year, name)
+        assert sum(regions.values()) == country[0]
+        assert sorted(kommuner_per_region.values()) == [11, 17, 19, 22, 30], kommuner_per_region
+        order = sorted(range(len(munis)), key=lambda i: (region_code_of_name(munis[i]["region"]), i))
+        for i in order:
+            r = munis[i]
+            note = ("Christiansø (Ertholmene) is not a kommune; DST lists it under Region Hovedstaden"
+                    if r["area"] == "Christiansø" else "")
+            rows.append([year, r["date"], region_code_of_name(r["region"]), REF_NAME_FIX.get(r["region"], r["region"]),
+                         r["area"], int(r["population"]), "published", SRC_FOLK1AM, note])
+        print(f"municipalities {year}: {len(munis)} areas, national {country[0]:,}")
+    write_csv("municipality_population.csv",
+              ["year", "date", "region_code", "region", "municipality", "population", "status", "source", "note"], rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Mortality
+# ---------------------------------------------------------------------------------------------
+def age_lower_of(group: str) -> int:
+    return int(group.split("-")[0].rstrip("+"))
+
+
+def build_mortality_age5() -> None:
+    annual = read_csv(RAW / "mortality_annual_sex_age5_derived_2008_2022.csv")
+    quarterly = read_csv(RAW / "deaths_quarterly_sex_age5_dodc1_2008_2022.csv")
+    # re-derive the annual file from the quarterly one as a check
+    acc: dict[tuple, list] = {}
+    for r in quarterly:
+        key = (r["year"], r["sex"], r["age_group"])
+        d = acc.setdefault(key, [0, 0, 0])
+        d[0] += int(r["deaths"])
+        d[1] += int(r["population_start_of_quarter"])
+        d[2] += 1
+        if r["quarter"] == "1":
+            d.append(int(r["population_start_of_quarter"]))
+    for r in annual:
+        d = acc[(r["year"], r["sex"], r["age_group"])]
+        assert d[2] == 4 and d[0] == int(r["deaths"]), r
+        assert abs(d[1] / 4 - float(r["population_mean_of_4_quarter_starts"])) < 1e-9, r
+        assert d[3] == int(r["population_jan1"]), r
+    note = ("deaths = sum of the 4 quarters (DODC1, DST experimental statistics); person_years = mean of the 4 "
+            "quarter-start FOLK1A populations (approximation); death_rate = deaths / person_years (approximate m_x)")
+    annual.sort(key=lambda r: (int(r["year"]), SEX_INDEX[r["sex"]], age_lower_of(r["age_group"])))
+    rows = []
+    for r in annual:
+        deaths, py = int(r["deaths"]), float(r["population_mean_of_4_quarter_starts"])
+        rows.append([int(r["year"]), r["sex"], r["age_group"], age_lower_of(r["age_group"]), deaths,
+                     r["population_mean_of_4_quarter_starts"], fmt_float(deaths / py), "derived", SRC_DODC1, note])
+    totals = {y: sum(r[4] for r in rows if r[0] == y) for y in (2010, 2011, 2012, 2019, 2022)}
+    assert totals == {2010: 54368, 2011: 52516, 2012: 52325, 2019: 53959, 2022: 59397}, totals
+    write_csv("mortality_sex_age5.csv",
+              ["year", "sex", "age_group", "age_lower", "deaths", "person_years", "death_rate", "status", "source",
+               "note"], rows)
+
+
+def build_mortality_epi() -> None:
+    raw = [r for r in read_csv(RAW / "mortality_national_sex_age_epi_mdk_1974_2012.csv") if 2003 <= int(r["year"]) <= 2012]
+    raw.sort(key=lambda r: (int(r["year"]), SEX_INDEX[r["sex"]], int(r["age"])))
+    assert len(raw) == 10 * 2 * 100
+    rows = [[int(r["year"]), r["sex"], int(r["age"]), int(r["deaths"]), r["person_years"], "published", SRC_EPI_MDK,
+             "age 99 = 99 and older" if r["age"] == "99" else ""] for r in raw]
+    write_csv("mortality_sex_age_epi.csv", ["year", "sex", "age", "deaths", "person_years", "status", "source", "note"],
+              rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Fertility and births
+# ---------------------------------------------------------------------------------------------
+def build_fertility() -> None:
+    raw = [r for r in read_csv(RAW / "wpp2024_dk_asfr5_annual_derived_1950_2100.csv") if 2008 <= int(r["year"]) <= 2060]
+    raw.sort(key=lambda r: (int(r["year"]), age_lower_of(r["age"])))
+    rows = []
+    for r in raw:
+        tfr, pasfr, asfr = float(r["tfr"]), float(r["pasfr_percent"]), float(r["asfr_derived"])
+        assert abs(tfr * pasfr / 100 / 5 - asfr) <= 1e-8 + 1e-6 * asfr, r
+        note = (f"asfr = tfr x pasfr/100/5 with the UN share of the TFR in this age group pasfr = {r['pasfr_percent']} %"
+                f"; {'UN estimate' if r['variant'] == 'estimate' else 'UN median projection'}")
+        rows.append([int(r["year"]), r["age"], age_lower_of(r["age"]), r["asfr_derived"], r["tfr"], r["variant"],
+                     "derived", SRC_WPP_ASFR, note])
+    years = sorted({r[0] for r in rows})
+    assert years == list(range(2008, 2061))
+    for y in years:
+        asfr = [float(r[3]) for r in rows if r[0] == y]
+        assert len(asfr) == 9 and abs(5 * sum(asfr) - float([r[4] for r in rows if r[0] == y][0])) < 1e-5, y
+    write_csv("fertility_asfr.csv",
+              ["year", "age_group", "age_lower", "asfr", "tfr", "variant", "status", "source", "note"], rows)
+
+
+def build_births() -> None:
+    raw = read_csv(RAW / "births_monthly_sex_epi_bdk_1901_2018.csv")
+    rows = []
+    for year in range(2002, 2019):
+        months = [r for r in raw if int(r["year"]) == year]
+        assert sorted(int(r["month"]) for r in months) == list(range(1, 13))
+        rows.append([year, sum(int(r["births_male"]) for r in months), sum(int(r["births_female"]) for r in months),
+                     "derived", SRC_EPI_BDK, "annual sum of the 12 monthly counts; sex split observed from 2002"])
+    write_csv("births_by_sex.csv", ["year", "births_male", "births_female", "status", "source", "note"], rows)
+    boys = sum(r[1] for r in rows)
+    print(f"births 2002-2018: share of boys {boys / sum(r[1] + r[2] for r in rows):.5f}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Migration
+# ---------------------------------------------------------------------------------------------
+def build_net_migration() -> None:
+    raw = [r for r in read_csv(RAW / "wpp2024_dk_net_migration_annual_1950_2100.csv") if 2008 <= int(r["year"]) <= 2060]
+    raw.sort(key=lambda r: int(r["year"]))
+    rows = []
+    for r in raw:
+        kind = "UN estimate" if r["variant"] == "estimate" else "UN median projection"
+        rows.append([int(r["year"]), thousands_to_persons(r["net_migration_thousands"]), r["variant"], "published",
+                     SRC_WPP_MIG, f"{kind}; published in thousands ({r['net_migration_thousands']}), x 1000"])
+    assert [r[0] for r in rows] == list(range(2008, 2061))
+    assert [r[1] for r in rows if r[0] == 2022] == [60219]
+    write_csv("net_migration_total.csv",
+              ["year", "net_migration_persons", "variant", "status", "source", "note"], rows)
+
+    raw = read_csv(RAW / "wpp2024_dk_net_migration_proj_sex_age_2023_2060.csv")
+    raw.sort(key=lambda r: (int(r["year"]), int(r["age"])))
+    rows = []
+    for sex in SEXES:
+        col = f"net_migration_{sex}_thousands"
+        for r in raw:
+            rows.append([int(r["year"]), sex, int(r["age"]), thousands_to_persons(r[col]), "published", SRC_WPP_MIG_AGE,
+                         "UN projection (median), published in thousands, x 1000"
+                         + ("; age 100 = 100 and older" if r["age"] == "100" else "")])
+    rows.sort(key=lambda r: (r[0], SEX_INDEX[r[1]], r[2]))
+    assert len(rows) == 38 * 2 * 101
+    write_csv("net_migration_sex_age.csv",
+              ["year", "sex", "age", "net_migration_persons", "status", "source", "note"], rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# DST projection FRDK118 (2018 vintage)
+# ---------------------------------------------------------------------------------------------
+def build_projection() -> None:
+    raw = read_csv(RAW / "projection_frdk118_national_sex_ancestry_age_2018_2060.csv")
+    summed_ref = {(r["year"], r["sex"], r["age"]): int(r["population"])
+                  for r in read_csv(RAW / "projection_frdk118_national_sex_age_2018_2060_summed.csv")}
+    acc: dict[tuple, int] = {}
+    for r in raw:
+        key = (int(r["year"]), r["sex"], int(r["age"]))
+        acc[key] = acc.get(key, 0) + int(r["population"])
+    assert len(acc) == len(summed_ref) == 43 * 2 * 111
+    for (y, s, a), v in acc.items():
+        assert summed_ref[(str(y), s, str(a))] == v
+    rows = [[y, s, a, v, "derived", SRC_FRDK118, "sum of the 5 ancestry groups (herkomst); age 110 = 110 and older"
+             if a == 110 else "sum of the 5 ancestry groups (herkomst)"]
+            for (y, s, a), v in sorted(acc.items(), key=lambda kv: (kv[0][0], SEX_INDEX[kv[0][1]], kv[0][2]))]
+    assert sum(r[3] for r in rows if r[0] == 2018) == 5781190
+    write_csv("projection_frdk118.csv", ["year", "sex", "age", "population", "status", "source", "note"], rows)
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation targets and regions
+# ---------------------------------------------------------------------------------------------
+def build_validation_targets() -> None:
+    le = read_csv(RAW / "reference" / "life_expectancy.csv")
+    proj = read_csv(RAW / "reference" / "population_projection.csv")
+    reg = read_csv(REGION_TOTALS_FILE)
+
+    def le_row(sex_code):
+        (r,) = [r for r in le if r["period"] == "2017/2018" and r["area"] == "Danmark" and r["sex"] == sex_code]
+        return r
+
+    def proj_row(year, quantity):
+        (r,) = [r for r in proj if r["projection"].startswith("DST 2020") and r["year"] == str(year)
+                and r["quantity"] == quantity]
+        return r
+
+    rows = []
+    for sex, code in (("male", "M"), ("female", "F")):
+        r = le_row(code)
+        rows.append([f"life_expectancy_{sex}_2017_2018", "life_expectancy_at_birth", sex, "", 2018,
+                     r["life_expectancy_at_birth"], "years", "0.3", "absolute", "published", r["source"],
+                     "DST period life table 2017-2018 (two calendar years); year = last year of the period"])
+    r = proj_row(2020, "persons aged 80+")
+    rows.append(["persons_80plus_2020_dst2020", "persons_80plus", "", "", 2020, r["value"], "persons", "0.01",
+                 "relative", "published", r["source"],
+                 "1 January 2020 (base year of DST projection FRDK120); equals FOLK1A 2020K1 ages 80-125 exactly"])
+    r = proj_row(2030, "persons aged 80+")
+    rows.append(["persons_80plus_2030_dst2020", "persons_80plus", "", "", 2030, r["value"], "persons", "0.03",
+                 "relative", "published", r["source"], "DST projection 2020 (FRDK120) for 1 January 2030"])
+    r = proj_row(2030, "total population")
+    rows.append(["population_total_2030_dst2020", "population_total", "", "", 2030, r["value"], "persons", "0.03",
+                 "relative", "published", r["source"],
+                 "DST projection 2020 (FRDK120) for 1 January 2030; the published figure is rounded (6.04 million)"])
+    for year in (2019, 2024):
+        for r in reg:
+            if r["date"] != f"{year}-01-01":
+                continue
+            if r["region"] == "Danmark":
+                rows.append([f"population_total_{year}", "population_total", "", "", year, r["population"],
+                             "persons", "0", "absolute", "published", r["source"],
+                             f"1 January {year} (FOLK1A); reference note: {r['note']}"])
+            else:
+                code = region_code_of_name(r["region"])
+                rows.append([f"population_region_{code}_{year}", "population_region", "", code, year, r["population"],
+                             "persons", "0", "absolute", "published", r["source"],
+                             f"Region {REF_NAME_FIX.get(r['region'], r['region'])}, 1 January {year} (FOLK1A); "
+                             f"reference note: {r['note']}"])
+    rows.sort(key=lambda r: (r[1], r[4], str(r[3]), r[0]))
+    write_csv("validation_targets.csv",
+              ["id", "quantity", "sex", "region_code", "year", "value", "unit", "tolerance", "tolerance_unit", "status",
+               "source", "note"], rows)
+
+
+def build_regions() -> None:
+    name_en = ("North Denmark Region", "Central Denmark Region", "Region of Southern Denmark",
+               "Capital Region of Denmark", "Region Zealand")
+    rows = [[code, REGION_NAMES[i], f"Region {REGION_NAMES[i]}", name_en[i], "published", SRC_REGIONS]
+            for i, code in enumerate(REGION_CODES)]
+    write_csv("regions.csv", ["region_code", "region", "name_da", "name_en", "status", "source"], rows)
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    build_regions()
+    build_population()
+    build_municipalities()
+    build_mortality_age5()
+    build_mortality_epi()
+    build_fertility()
+    build_births()
+    build_net_migration()
+    build_projection()
+    build_validation_targets()
+    print("all checks passed")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,228 @@
+"""Command line: ``naerhed run | validate | schema``.
+
+Errors caused by the user's input (scenario, data, command line) are printed as ``error: ...``
+without a traceback and give exit status 2; an interrupted run gives 130.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any, Optional, Sequence
+
+from naerhed import __version__
+from naerhed.errors import EXIT_USER_ERROR, NaerhedError, ScenarioError
+
+EXIT_INTERRUPTED = 130
+
+
+# --------------------------------------------------------------------------------------------
+# Output helpers (colour only on a terminal; plain text otherwise)
+# --------------------------------------------------------------------------------------------
+
+
+def _is_tty(stream: Any) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
+        return False
+
+
+def _print_error(lines: Sequence[str]) -> None:
+    """Print an error message (first line 'error: ...', then details) to stderr."""
+    if _is_tty(sys.stderr):
+        from rich.console import Console
+        from rich.markup import escape
+
+        console = Console(file=sys.stderr, highlight=False, soft_wrap=True)
+        head, *rest = lines
+        console.print(f"[bold red]error:[/] {escape(head)}")
+        for line in rest:
+            console.print(f"  {escape(line)}", style="yellow")
+    else:
+        head, *rest = lines
+        print(f"error: {head}", file=sys.stderr)
+        for line in rest:
+            print(f"  {line}", file=sys.stderr)
+    sys.stderr.flush()
+
+
+def _report(exc: NaerhedError, scenario_file: Optional[str]) -> None:
+    if isinstance(exc, ScenarioError):
+        count = len(exc.problems)
+        noun = "problem" if count == 1 else "problems"
+        where = f" in {scenario_file}" if scenario_file else ""
+        _print_error([f"{count} {noun}{where}:"] + [str(p) for p in exc.problems])
+    else:
+        _print_error(str(exc).splitlines() or [type(exc).__name__])
+
+
+# --------------------------------------------------------------------------------------------
+# Commands
+# --------------------------------------------------------------------------------------------
+
+
+def _load(args: argparse.Namespace, extra: Sequence[str] = ()):
+    from naerhed.scenario import load_scenario
+
+    return load_scenario(args.scenario, list(args.set or []) + list(extra))
+
+
+def _cmd_run(args: argparse.Namespace) -> int:
+    extra = []
+    if args.seed is not None:
+        extra.append(f"seed={args.seed}")
+    if args.draws is not None:
+        extra.append(f"draws={args.draws}")
+    scenario = _load(args, extra)
+    try:
+        from naerhed.runner import run_scenario
+    except ModuleNotFoundError as exc:
+        if exc.name != "naerhed.runner":
+            raise
+        _print_error(["this installation of naerhed has no model runner (naerhed.runner)"])
+        return 1
+    run_dir = run_scenario(scenario, out_root=Path(args.out or "outputs"), progress=not args.quiet)
+    print(run_dir)
+    return 0
+
+
+def _flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    if isinstance(value, dict):
+        rows: list[tuple[str, Any]] = []
+        for key, sub in value.items():
+            rows.extend(_flatten(sub, f"{prefix}{key}."))
+        return rows
+    return [(prefix[:-1], value)]
+
+
+def _cmd_validate(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from naerhed.scenario import scenario_field_info
+
+    scenario = _load(args)
+    print(f"OK: {args.scenario} ({scenario.name})")
+    info = scenario_field_info()
+    table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
+    table.add_column("setting")
+    table.add_column("value", overflow="fold")
+    table.add_column("unit")
+    defaults = []
+    for key, value in _flatten(scenario.resolved()):
+        if key == "description":
+            continue
+        if value is None and key.startswith("data."):
+            defaults.append(key[len("data.") :])
+            continue
+        if value is None and key == "demography.fertility.tfr":
+            shown = "(UN World Population Prospects 2024, by year)"
+        elif value is None:
+            shown = "(none)"
+        elif isinstance(value, list):
+            shown = "[" + ", ".join(str(v) for v in value) + "]"
+        else:
+            shown = str(value)
+        table.add_row(key, shown, info.get(key, {}).get("unit", ""))
+    if defaults:
+        n_files = sum(1 for key in info if key.startswith("data."))
+        label = "data.*" if len(defaults) == n_files else "data (the others)"
+        table.add_row(label, "(packaged defaults)", "")
+    if len(scenario.source_files) > 1:
+        table.add_row("(extends)", " -> ".join(str(p) for p in scenario.source_files[1:]), "")
+    for override in scenario.overrides:
+        table.add_row("(--set)", override, "")
+    tty = _is_tty(sys.stdout)
+    console = Console(file=sys.stdout, highlight=False, width=None if tty else 120)
+    console.print(table)
+    return 0
+
+
+def _cmd_schema(args: argparse.Namespace) -> int:
+    from naerhed.scenario import scenario_json_schema
+
+    text = json.dumps(scenario_json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if args.out:
+        out = Path(args.out)
+        try:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            out.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise NaerhedError(f"cannot write {out}: {exc.strerror or exc}") from None
+        print(f"wrote the scenario JSON Schema to {out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+# --------------------------------------------------------------------------------------------
+# Parser and entry point
+# --------------------------------------------------------------------------------------------
+
+
+def _add_set(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY.PATH=VALUE",
+        help="override a setting of the scenario file, e.g. --set demography.migration.scale=0.5 "
+        "or --set demography.mortality.base_period=[2016,2018] (repeatable)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="naerhed",
+        description="Microsimulation of the Danish regions' proximity funding (naerhedsfinansiering).",
+    )
+    parser.add_argument("--version", action="version", version=f"naerhed {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run a scenario and write its results")
+    run.add_argument("scenario", metavar="SCENARIO.yaml", help="scenario file")
+    run.add_argument("--seed", type=int, help="random seed (shorthand for --set seed=N)")
+    run.add_argument("--draws", type=int, help="Monte Carlo draws (shorthand for --set draws=N)")
+    _add_set(run)
+    run.add_argument("--out", metavar="DIR", help="folder for the run folders (default: outputs)")
+    run.add_argument("--quiet", action="store_true", help="do not show progress")
+    run.set_defaults(func=_cmd_run)
+
+    validate = commands.add_parser("validate", help="check a scenario file and show its settings")
+    validate.add_argument("scenario", metavar="SCENARIO.yaml", help="scenario file")
+    _add_set(validate)
+    validate.set_defaults(func=_cmd_validate)
+
+    schema = commands.add_parser("schema", help="print the JSON Schema of scenario files")
+    schema.add_argument("--out", metavar="FILE", help="write the schema to FILE instead")
+    schema.set_defaults(func=_cmd_schema)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    """Run the command line; returns the exit status (0 ok, 2 user error, 130 interrupted)."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # --help, --version, usage errors (status 2)
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else EXIT_USER_ERROR)
+    if getattr(args, "func", None) is None:
+        parser.print_usage(sys.stderr)
+        print("naerhed: error: a command is required (run, validate or schema)", file=sys.stderr)
+        return EXIT_USER_ERROR
+    try:
+        return args.func(args)
+    except NaerhedError as exc:
+        _report(exc, getattr(args, "scenario", None))
+        return EXIT_USER_ERROR
+    except KeyboardInterrupt:
+        _print_error(["interrupted"])
+        return EXIT_INTERRUPTED
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

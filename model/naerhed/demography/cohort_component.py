@@ -1,0 +1,106 @@
+"""One projection year of the micro population, cohort-component style.
+
+Order within calendar year y (population on 1 January y → 1 January y+1):
+deaths (age on 1 January) → births (women alive, age on 1 January) → ageing by one year →
+newborns join at age 0 (infant deaths before 1 January removed) → net migration, or alignment to
+the projection, on ages at the end of the year. All decisions use common random numbers keyed by
+person id (births and newborn deaths by the mother's id).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..constants import FEMALE, MAX_AGE, N_AGES, N_REGIONS
+from ..population import Population
+from ..streams import RandomStreams
+from .alignment import alignment_change
+from .fertility import FertilityModel, birth_probabilities
+from .migration import MigrationModel, apply_net_change, regional_split
+from .mortality import MortalityModel, death_probabilities, newborn_death_probability
+
+
+@dataclass
+class Demography:
+    """Everything the yearly demographic step needs. Projection: national persons [year, sex, age]
+    on 1 January used for alignment (None: no alignment)."""
+
+    mortality: MortalityModel
+    fertility: FertilityModel
+    migration: MigrationModel
+    birth_share_male: float
+    municipality_region: np.ndarray
+    municipality_population: np.ndarray
+    projection_years: np.ndarray | None = None
+    projection: np.ndarray | None = None
+
+    def projection_target(self, year: int) -> np.ndarray:
+        """Projected national persons [sex, age] on 1 January of `year`."""
+        if self.projection is None or year not in self.projection_years:
+            raise ValueError(f"the projection table has no figures for {year}")
+        return self.projection[int(np.searchsorted(self.projection_years, year))]
+
+
+@dataclass
+class YearEvents:
+    """Events of one calendar year by [region, sex], in weighted persons.
+
+    deaths include children born and dead in the same year; births are live births by the child's
+    sex and the mother's region; immigrants/emigrants are the persons added/removed by net migration
+    (or by alignment when it is on).
+    """
+
+    deaths: np.ndarray
+    births: np.ndarray
+    immigrants: np.ndarray
+    emigrants: np.ndarray
+
+
+def _by_region_sex(pop: Population, mask: np.ndarray, sex: np.ndarray | None = None) -> np.ndarray:
+    """Weighted count of the masked persons by [region, sex]."""
+    sex = pop.sex if sex is None else sex
+    key = pop.region[mask].astype(np.int64) * 2 + sex[mask]
+    return np.bincount(key, minlength=N_REGIONS * 2).reshape(N_REGIONS, 2) * pop.weight
+
+
+def step_year(pop: Population, demo: Demography, streams: RandomStreams) -> YearEvents:
+    """Advance `pop` from 1 January of pop.year to 1 January of the next year, in place."""
+    year = pop.year
+    rates = demo.mortality.rates(year)
+
+    dies = streams.uniform_by_id("death", year, pop.id, pop.next_id) < death_probabilities(rates)[pop.sex, pop.age]
+    deaths = _by_region_sex(pop, dies)
+    pop.keep(~dies)
+
+    birth_probability = np.zeros((2, N_AGES))
+    birth_probability[FEMALE] = birth_probabilities(demo.fertility.rates(year))
+    gives_birth = streams.uniform_by_id("birth", year, pop.id, pop.next_id) < birth_probability[pop.sex, pop.age]
+    mother_ids = pop.id[gives_birth]
+    child_sex = (streams.uniform_by_id("birth_sex", year, mother_ids, pop.next_id) >= demo.birth_share_male).astype(np.uint8)
+    child_dies = streams.uniform_by_id("newborn_death", year, mother_ids, pop.next_id) < newborn_death_probability(rates)[child_sex]
+    mother_region = pop.region[gives_birth]
+    births = np.bincount(mother_region.astype(np.int64) * 2 + child_sex, minlength=N_REGIONS * 2).reshape(N_REGIONS, 2) * pop.weight
+    deaths += np.bincount(mother_region[child_dies].astype(np.int64) * 2 + child_sex[child_dies],
+                          minlength=N_REGIONS * 2).reshape(N_REGIONS, 2) * pop.weight
+
+    np.minimum(pop.age + 1, MAX_AGE, out=pop.age, casting="unsafe")
+    survives = ~child_dies
+    pop.append({
+        "age": np.zeros(int(survives.sum()), np.uint8),
+        "sex": child_sex[survives],
+        "region": mother_region[survives],
+        "municipality": pop.municipality[gives_birth][survives],
+    })
+
+    counts = pop.counts()
+    if demo.projection is not None:
+        net = alignment_change(counts, demo.projection_target(year + 1))
+        decision = "alignment"
+    else:
+        net = regional_split(demo.migration.national(year), counts)
+        decision = "migration"
+    change = apply_net_change(pop, net, streams, decision, year, demo.municipality_region, demo.municipality_population)
+    pop.year = year + 1
+    return YearEvents(deaths=deaths, births=births, immigrants=change.added, emigrants=change.removed)

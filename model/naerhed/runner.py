@@ -1,0 +1,110 @@
+"""`naerhed run`: one scenario → a complete run folder outputs/<scenario>/<run-id>/.
+
+The folder is written under a temporary name and renamed into place only when every file is
+complete, so an interrupted or failed run leaves nothing half-written behind.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+
+from . import __version__
+from .data import file_sha256
+from .engine import run_draws
+from .inputs import load_inputs
+from .report import write_report
+from .results import to_dataset
+
+VERSIONED_PACKAGES = ("numpy", "scipy", "xarray", "h5netcdf", "pydantic", "pyyaml", "matplotlib", "rich")
+
+
+def package_versions() -> dict[str, str]:
+    """Versions of Python, naerhed and the libraries that shape the numbers."""
+    versions = {"python": platform.python_version(), "naerhed": __version__}
+    for name in VERSIONED_PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def git_state() -> dict[str, str | bool | None]:
+    """Commit of the source tree the package runs from, and whether it had uncommitted changes."""
+    here = Path(__file__).resolve().parent
+    try:
+        commit = subprocess.run(["git", "-C", str(here), "rev-parse", "HEAD"], capture_output=True, text=True,
+                                timeout=10, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", str(here), "status", "--porcelain"], capture_output=True, text=True,
+                               timeout=10, check=True).stdout.strip() != ""
+        return {"commit": commit, "uncommitted_changes": dirty}
+    except (OSError, subprocess.SubprocessError):
+        return {"commit": None, "uncommitted_changes": None}
+
+
+def new_run_id(folder: Path, seed: int) -> str:
+    """A run id that sorts by time and is unique within the scenario's folder."""
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    run_id, n = f"{stamp}-seed{seed}", 1
+    while (folder / run_id).exists():
+        n += 1
+        run_id = f"{stamp}-seed{seed}-{n}"
+    return run_id
+
+
+def run_scenario(scenario, out_root: Path = Path("outputs"), progress: bool = True) -> Path:
+    """Run every draw of `scenario` and write its run folder; returns the folder's path."""
+    started = time.time()
+    inputs = load_inputs(scenario)
+    scenario_folder = Path(out_root) / scenario.name
+    scenario_folder.mkdir(parents=True, exist_ok=True)
+    run_id = new_run_id(scenario_folder, scenario.seed)
+    final = scenario_folder / run_id
+    tmp = scenario_folder / f".tmp-{run_id}-{os.getpid()}"
+    tmp.mkdir()
+    try:
+        n_years = scenario.end_year - inputs.base_year
+        columns = [TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+                   TextColumn("years"), TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn()]
+        with Progress(*columns, disable=not progress, transient=False) as bar:
+            task = bar.add_task(f"{scenario.name}: {scenario.draws} draw(s) × {n_years} years",
+                                total=scenario.draws * n_years)
+            draws = run_draws(inputs, scenario.end_year, scenario.population.sample_fraction, scenario.seed,
+                              scenario.draws, on_year=lambda draw, year: bar.advance(task))
+        dataset = to_dataset(draws, inputs, scenario.end_year,
+                             attrs={"scenario": scenario.name, "seed": scenario.seed, "run_id": run_id,
+                                    "sample_fraction": scenario.population.sample_fraction,
+                                    "naerhed_version": __version__})
+        dataset.to_netcdf(tmp / "results.nc", engine="h5netcdf")
+        write_report(dataset, tmp)
+        manifest = {
+            "run_id": run_id,
+            "scenario_file": str(getattr(scenario, "source_path", "") or ""),
+            "scenario": scenario.resolved(),
+            "seed": scenario.seed,
+            "draws": scenario.draws,
+            "command": sys.argv,
+            "versions": package_versions(),
+            "git": git_state(),
+            "data_files": {key: {"path": str(path), "sha256": file_sha256(path)} for key, path in inputs.files.items()},
+            "started_utc": datetime.fromtimestamp(started, timezone.utc).isoformat(),
+            "wall_seconds": round(time.time() - started, 2),
+        }
+        (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False, default=str) + "\n",
+                                           encoding="utf-8")
+        tmp.rename(final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return final

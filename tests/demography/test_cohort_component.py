@@ -1,0 +1,144 @@
+"""The yearly demographic step: balancing identity, reproducibility, common random numbers,
+events matching their rates, alignment, and no per-person Python work."""
+
+import sys
+
+import numpy as np
+import pytest
+
+from naerhed.demography import step_year
+from naerhed.demography.alignment import alignment_groups
+from naerhed.demography.cohort_component import Demography
+from naerhed.demography.fertility import birth_probabilities
+from naerhed.demography.mortality import death_probabilities
+from naerhed.engine import simulate_draw
+from naerhed.inputs import load_inputs
+from naerhed.population import synthesize
+from naerhed.streams import RandomStreams
+
+from ..conftest import make_scenario
+
+
+def _population(inputs, fraction, seed=3, draw=0):
+    demo = inputs.demography
+    return synthesize(inputs.base_counts, fraction, inputs.base_year, RandomStreams(seed, draw),
+                      demo.municipality_region, demo.municipality_population)
+
+
+def test_balancing_identity_every_year(default_inputs):
+    result = simulate_draw(default_inputs, 2030, 0.01, seed=11, draw=0)
+    stock = result.population.sum(axis=3)  # [year, region, sex]
+    ev = result.events
+    change = ev["births"] - ev["deaths"] + ev["immigrants"] - ev["emigrants"]
+    np.testing.assert_allclose(stock[1:] - stock[:-1], change, rtol=0, atol=1e-6)
+
+
+def test_same_seed_identical_other_seed_different(default_inputs):
+    a = simulate_draw(default_inputs, 2024, 0.01, seed=5, draw=0)
+    b = simulate_draw(default_inputs, 2024, 0.01, seed=5, draw=0)
+    c = simulate_draw(default_inputs, 2024, 0.01, seed=6, draw=0)
+    np.testing.assert_array_equal(a.population, b.population)
+    for name in a.events:
+        np.testing.assert_array_equal(a.events[name], b.events[name])
+    assert not np.array_equal(a.population, c.population)
+
+
+def test_deaths_and_births_follow_their_rates(default_inputs):
+    """One full-scale year: simulated deaths and births equal the expected numbers from the rates
+    within 4 binomial standard deviations, and the deaths are near DST's 53,959 for 2019."""
+    pop = _population(default_inputs, 1.0)
+    demo = default_inputs.demography
+    p_death = death_probabilities(demo.mortality.rates(2019))[pop.sex, pop.age]
+    women = pop.sex == 1
+    p_birth = np.where(women, birth_probabilities(demo.fertility.rates(2019))[pop.age], 0.0)
+    expected_deaths, sd_deaths = p_death.sum(), np.sqrt((p_death * (1 - p_death)).sum())
+    expected_births_upper = p_birth.sum()
+    events = step_year(pop, demo, RandomStreams(3, 0))
+    deaths_of_residents = events.deaths.sum()
+    assert abs(deaths_of_residents - expected_deaths) < 4 * sd_deaths + 400  # + newborn deaths (~200)
+    assert abs(deaths_of_residents - 53_959) / 53_959 < 0.03
+    # births come from women who survived, so slightly fewer than expected from all women at 1 January
+    assert expected_births_upper * 0.99 - 4 * np.sqrt(expected_births_upper) < events.births.sum() < expected_births_upper + 4 * np.sqrt(expected_births_upper)
+    share_boys = events.births[:, 0].sum() / events.births.sum()
+    assert abs(share_boys - demo.birth_share_male) < 4 * np.sqrt(0.25 / events.births.sum())
+
+
+def test_net_migration_matches_the_table(default_inputs):
+    pop = _population(default_inputs, 0.05)
+    events = step_year(pop, default_inputs.demography, RandomStreams(3, 0))
+    expected = default_inputs.demography.migration.national(2019).sum()
+    net = events.immigrants.sum() - events.emigrants.sum()
+    # emigration is Bernoulli per person and immigration stochastic rounding per cell: sd below sqrt(cells+persons leaving)
+    leaving = events.emigrants.sum() / pop.weight
+    tolerance = 4 * np.sqrt(leaving + 2 * 111 * 5) * pop.weight
+    assert abs(net - expected) < tolerance
+
+
+def test_alignment_reproduces_the_projection_by_sex_and_age_group():
+    scenario = make_scenario(demography={"alignment": {"target": "projection"}}, end_year=2025)
+    inputs = load_inputs(scenario)
+    result = simulate_draw(inputs, 2025, 0.02, seed=1, draw=0)
+    groups = alignment_groups()
+    for i, year in enumerate(range(2020, 2026), start=1):
+        simulated = result.population[i].sum(axis=0)
+        target = inputs.demography.projection_target(year)
+        for s in range(2):
+            sim_g = np.bincount(groups, simulated[s])
+            tgt_g = np.bincount(groups, target[s])
+            # Bernoulli removals / stochastic rounding: a few simulated persons per group
+            assert np.all(np.abs(sim_g - tgt_g) <= 4 * np.sqrt(np.maximum(np.abs(sim_g - tgt_g), 50) * 50) + 5 * 50), year
+
+
+def test_common_random_numbers_across_scenarios(default_inputs):
+    """Halving migration changes who arrives, but a person present in both runs meets the same fate."""
+    base = _population(default_inputs, 0.01)
+    other = _population(default_inputs, 0.01)
+    demo = default_inputs.demography
+    low = Demography(**{**demo.__dict__, "migration": type(demo.migration)(**{**demo.migration.__dict__, "scale": 0.5})})
+    streams = RandomStreams(3, 0)
+    step_year(base, demo, streams)
+    step_year(other, low, streams)
+    ids_a, ids_b = set(base.id.tolist()), set(other.id.tolist())
+    start_ids = set(range(_population(default_inputs, 0.01).size))
+    # deaths happen before migration: the same original persons survive... except those removed by emigration
+    emigrated_a = start_ids - ids_a
+    emigrated_b = start_ids - ids_b
+    assert len(emigrated_a ^ emigrated_b) < 0.02 * len(emigrated_a | emigrated_b) + 50
+    step_year(base, demo, streams)
+    step_year(other, low, streams)
+    common = np.intersect1d(base.id, other.id)
+    assert common.size > 0.95 * min(base.size, other.size)
+
+
+def test_zero_effect_change_gives_identical_results(default_inputs):
+    scenario = make_scenario(demography={"migration": {"scale": 1.0}, "fertility": {"tfr": None}})
+    inputs = load_inputs(scenario)
+    a = simulate_draw(default_inputs, 2023, 0.01, seed=9, draw=2)
+    b = simulate_draw(inputs, 2023, 0.01, seed=9, draw=2)
+    np.testing.assert_array_equal(a.population, b.population)
+
+
+def _python_calls(fn) -> int:
+    calls = 0
+
+    def profiler(frame, event, arg):
+        nonlocal calls
+        if event in ("call", "c_call"):
+            calls += 1
+
+    sys.setprofile(profiler)
+    try:
+        fn()
+    finally:
+        sys.setprofile(None)
+    return calls
+
+
+def test_no_per_person_python_work(default_inputs):
+    """The number of Python-level calls in a year does not grow with the number of persons."""
+    demo = default_inputs.demography
+    small, large = _population(default_inputs, 0.002), _population(default_inputs, 0.05)
+    calls_small = _python_calls(lambda: step_year(small, demo, RandomStreams(1, 0)))
+    calls_large = _python_calls(lambda: step_year(large, demo, RandomStreams(1, 0)))
+    assert large.size > 20 * small.size
+    assert calls_large <= 1.05 * calls_small + 50
