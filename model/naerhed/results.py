@@ -66,10 +66,11 @@ def summary_table(ds: xr.Dataset) -> list[dict]:
     many = ds.sizes["draw"] > 1
 
     def stats(prefix, values):
-        out = {f"{prefix}_mean": float(values.mean())}
+        digits = 3 if prefix.endswith("_pct") else 0  # persons as whole numbers, percentages to 0.001
+        out = {f"{prefix}_mean": round(float(values.mean()), digits)}
         if many:
-            out[f"{prefix}_p05"] = float(np.quantile(values, 0.05))
-            out[f"{prefix}_p95"] = float(np.quantile(values, 0.95))
+            out[f"{prefix}_p05"] = round(float(np.quantile(values, 0.05)), digits)
+            out[f"{prefix}_p95"] = round(float(np.quantile(values, 0.95)), digits)
         return out
 
     for year in ds["year"].values.tolist():

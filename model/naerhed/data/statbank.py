@@ -29,7 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..constants import MAX_AGE, N_AGES, N_REGIONS, REGION_CODES, REGION_NAMES, SEXES, region_index
+from ..constants import MAX_AGE, N_AGES, N_REGIONS, REGION_NAMES, SEXES, region_index
 from ..errors import DataError
 
 __all__ = ["read_folk1a"]
