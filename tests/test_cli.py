@@ -52,7 +52,7 @@ def test_validate_baseline(in_repo, capsys):
     out, err = capsys.readouterr()
     assert out.splitlines()[0] == "OK: scenarios/baseline.yaml (baseline)"
     assert "population.sample_fraction" in out
-    assert "0.01" in out
+    assert "0.1" in out
     assert err == ""
 
 

@@ -110,10 +110,10 @@ def test_baseline():
     scenario = load_scenario(SCENARIOS / "baseline.yaml")
     assert scenario.name == "baseline"
     assert scenario.seed == 20190101
-    assert scenario.draws == 1
+    assert scenario.draws == 10
     assert scenario.end_year == 2030
     assert scenario.population.base_year == 2019
-    assert scenario.population.sample_fraction == 0.01
+    assert scenario.population.sample_fraction == 0.1
     assert scenario.demography.alignment.target == "none"
     assert scenario.source_path == (SCENARIOS / "baseline.yaml").resolve()
     assert scenario.resolved()["name"] == "baseline"
@@ -135,7 +135,7 @@ def test_aligned_extends_baseline():
     scenario = load_scenario(SCENARIOS / "aligned.yaml")
     assert scenario.name == "aligned"
     assert scenario.demography.alignment.target == "projection"
-    assert scenario.population.sample_fraction == 0.01
+    assert scenario.population.sample_fraction == 0.1  # inherited from baseline
 
 
 # --------------------------------------------------------------------------------------------
@@ -510,7 +510,7 @@ def test_overrides_apply_in_order():
     assert scenario.demography.fertility.tfr == 1.6
     assert scenario.draws == 5
     assert scenario.name == "sensitivity"
-    assert scenario.population.sample_fraction == 0.01  # untouched
+    assert scenario.population.sample_fraction == 0.1  # untouched
     assert scenario.overrides[0] == "demography.migration.scale=0.5"
 
 
