@@ -31,6 +31,7 @@ import numpy as np
 
 from ..constants import MAX_AGE, N_AGES, N_REGIONS, REGION_NAMES, SEXES, region_index
 from ..errors import DataError
+from .tables import _ranges
 
 __all__ = ["read_folk1a"]
 
@@ -326,22 +327,6 @@ class _Folk1aReader:
                 )
             out[year] = arr
         return out
-
-
-def _ranges(values) -> str:
-    values = sorted(values)
-    out, start, prev = [], None, None
-    for v in values:
-        if start is None:
-            start = prev = v
-        elif v == prev + 1:
-            prev = v
-        else:
-            out.append(f"{start}-{prev}" if prev != start else f"{start}")
-            start = prev = v
-    if start is not None:
-        out.append(f"{start}-{prev}" if prev != start else f"{start}")
-    return ", ".join(out)
 
 
 @lru_cache(maxsize=8)

@@ -24,26 +24,6 @@ import numpy as np
 from ..constants import MAX_AGE, N_AGES, N_REGIONS, REGION_CODES, REGION_NAMES, SEXES, region_index
 from ..errors import DataError
 
-__all__ = [
-    "DATA_DIR",
-    "package_files",
-    "file_sha256",
-    "load_population",
-    "load_municipalities",
-    "load_mortality_age5",
-    "load_mortality_single_age",
-    "load_fertility",
-    "load_birth_share_male",
-    "load_net_migration_total",
-    "load_net_migration_sex_age",
-    "load_projection",
-    "load_validation_targets",
-    "Municipalities",
-    "MortalityAge5",
-    "MortalitySingleAge",
-    "Fertility",
-    "ValidationTarget",
-]
 
 DATA_DIR: Path = Path(__file__).resolve().parent
 
@@ -283,7 +263,7 @@ class _Table:
         return idx
 
 
-def _ranges(values) -> str:
+def _ranges(values) -> str:  # also used by statbank
     """[1, 2, 3, 7] -> '1-3, 7'."""
     values = sorted(values)
     out, start, prev = [], None, None
