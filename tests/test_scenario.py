@@ -73,12 +73,15 @@ def test_resolved_is_plain_json_with_every_value():
     resolved = Scenario(name="x").resolved()
     assert json.loads(json.dumps(resolved)) == resolved
     assert set(resolved) == {
-        "name", "description", "seed", "draws", "end_year", "population", "demography", "data"
+        "name", "description", "seed", "draws", "end_year", "population", "demography", "health",
+        "uncertainty", "data",
     }
     assert resolved["demography"]["mortality"]["base_period"] == [2017, 2018]
     assert set(resolved["data"]) == {
         "population", "municipalities", "mortality_age5", "mortality_single_age", "fertility",
-        "net_migration_total", "net_migration_sex_age", "projection",
+        "net_migration_total", "net_migration_sex_age", "projection", "calibration",
+        "hospital_use_rates", "hospital_use_parameters", "hospital_use_trends", "chronic_prevalence",
+        "chronic_parameters", "chronic_targets",
     }
 
 

@@ -1,4 +1,4 @@
-"""Command line: ``naerhed run | validate | schema``.
+"""Command line: ``naerhed run | validate | validate-model | schema``.
 
 Errors caused by the user's input (scenario, data, command line) are printed as ``error: ...``
 without a traceback and give exit status 2; an interrupted run gives 130.
@@ -67,6 +67,8 @@ def _report(exc: NaerhedError, scenario_file: Optional[str]) -> None:
 def _load(args: argparse.Namespace, extra: Sequence[str] = ()):
     from naerhed.scenario import load_scenario
 
+    if args.scenario is None:  # validate-model without a file: the package defaults
+        return load_scenario(Path(__file__).parent / "default_scenario.yaml", list(args.set or []) + list(extra))
     return load_scenario(args.scenario, list(args.set or []) + list(extra))
 
 
@@ -76,14 +78,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
         extra.append(f"seed={args.seed}")
     if args.draws is not None:
         extra.append(f"draws={args.draws}")
+    if args.calibration is not None:
+        extra.append(f"data.calibration={args.calibration}")
     scenario = _load(args, extra)
-    try:
-        from naerhed.runner import run_scenario
-    except ModuleNotFoundError as exc:
-        if exc.name != "naerhed.runner":
-            raise
-        _print_error(["this installation of naerhed has no model runner (naerhed.runner)"])
-        return 1
+    from naerhed.runner import run_scenario
+
     run_dir = run_scenario(scenario, out_root=Path(args.out or "outputs"), progress=not args.quiet)
     print(run_dir)
     return 0
@@ -141,6 +140,42 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_validate_model(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from naerhed.validation import run_checks, write_checks_csv
+
+    extra = [f"data.calibration={args.calibration}"] if args.calibration else []
+    scenario = _load(args, extra)
+    checks = run_checks(scenario, sample_fraction=args.sample_fraction)
+    table = Table(title=f"naerhed {scenario.name}: calibration and validation (sample fraction {args.sample_fraction})",
+                  header_style="bold", show_lines=False)
+    for column in ("figure", "kind", "published / target", "simulated", "difference", "tolerance", ""):
+        table.add_column(column, justify="left" if column in ("figure", "kind", "") else "right", overflow="fold")
+
+    def fmt(value: float) -> str:
+        if abs(value) >= 1000:
+            return f"{value:,.0f}"
+        if abs(value) >= 10:
+            return f"{value:,.1f}"
+        return f"{value:.4g}"
+
+    for c in checks:
+        tolerance = "at least" if c.at_least else "± " + fmt(c.tolerance)
+        rel = f" ({100 * c.relative_difference:+.1f} %)" if c.published else ""
+        table.add_row(c.description, c.kind, fmt(c.published), fmt(c.simulated), fmt(c.difference) + rel, tolerance,
+                      "ok" if c.ok else "OUTSIDE")
+    tty = _is_tty(sys.stdout)
+    Console(file=sys.stdout, highlight=False, width=None if tty else 160).print(table)
+    failed = [c for c in checks if not c.ok]
+    print(f"{len(checks) - len(failed)} of {len(checks)} figures within tolerance")
+    if args.csv:
+        write_checks_csv(checks, Path(args.csv))
+        print(f"wrote {args.csv}")
+    return 0
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     from naerhed.scenario import scenario_json_schema
 
@@ -187,6 +222,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--seed", type=int, help="random seed (shorthand for --set seed=N)")
     run.add_argument("--draws", type=int, help="Monte Carlo draws (shorthand for --set draws=N)")
     _add_set(run)
+    run.add_argument("--calibration", metavar="FILE",
+                     help="your own base-year criterion levels per region (CSV in the format of "
+                     "calibration_targets.csv; shorthand for --set data.calibration=FILE)")
     run.add_argument("--out", metavar="DIR", help="folder for the run folders (default: outputs)")
     run.add_argument("--quiet", action="store_true", help="do not show progress")
     run.set_defaults(func=_cmd_run)
@@ -195,6 +233,17 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("scenario", metavar="SCENARIO.yaml", help="scenario file")
     _add_set(validate)
     validate.set_defaults(func=_cmd_validate)
+
+    check = commands.add_parser("validate-model",
+                                help="compare the model with every figure it is calibrated or validated against")
+    check.add_argument("scenario", metavar="SCENARIO.yaml", nargs="?", default=None,
+                       help="scenario file (default: the package defaults)")
+    check.add_argument("--calibration", metavar="FILE", help="your own calibration targets (CSV)")
+    check.add_argument("--sample-fraction", type=float, default=0.05, metavar="F",
+                       help="share of persons simulated (default 0.05)")
+    check.add_argument("--csv", metavar="FILE", help="also write the table as CSV")
+    _add_set(check)
+    check.set_defaults(func=_cmd_validate_model)
 
     schema = commands.add_parser("schema", help="print the JSON Schema of scenario files")
     schema.add_argument("--out", metavar="FILE", help="write the schema to FILE instead")
@@ -212,7 +261,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return code if isinstance(code, int) else (0 if code is None else EXIT_USER_ERROR)
     if getattr(args, "func", None) is None:
         parser.print_usage(sys.stderr)
-        print("naerhed: error: a command is required (run, validate or schema)", file=sys.stderr)
+        print("naerhed: error: a command is required (run, validate, validate-model or schema)", file=sys.stderr)
         return EXIT_USER_ERROR
     try:
         return args.func(args)

@@ -31,3 +31,8 @@ def region_index(code_or_name) -> int:
     if key in folded:
         return folded[key]
     raise KeyError(f"unknown region {code_or_name!r}; allowed: codes {REGION_CODES} or names {REGION_NAMES}")
+
+#: Age groups of the criterion breakdowns (completed years, inclusive bounds).
+AGE_GROUP_BOUNDS = ((0, 17), (18, 39), (40, 59), (60, 69), (70, 79), (80, MAX_AGE))
+AGE_GROUP_LABELS = tuple(f"{lo}-{hi}" if hi < MAX_AGE else f"{lo}+" for lo, hi in AGE_GROUP_BOUNDS)
+N_AGE_GROUPS = len(AGE_GROUP_BOUNDS)

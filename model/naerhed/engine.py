@@ -1,9 +1,13 @@
 """The engine: one Monte Carlo draw, and all draws of a run.
 
-A draw synthesizes the base population and projects it year by year; only aggregates are kept per
-year (persons by region × sex × age on 1 January and the year's events), so memory stays
-O(population) whatever the number of years. Each draw has its own random streams (seed, draw), so
-results do not depend on how many draws run or in which order.
+A draw samples its uncertain parameters, synthesizes the base population (with chronic states and
+frailty), calibrates hospital use to the base-year targets, and projects year by year:
+deaths decided → new chronic cases → hospital use of everybody alive on 1 January (the dying in
+their last year of life) → deaths removed, births, ageing, migration → new persons get chronic
+states and frailty. Only aggregates are kept per year (persons by region × sex × age, events, and
+hospital-use totals by municipality × age group), so memory stays O(population) whatever the
+number of years. Each draw has its own random streams (seed, draw), so results do not depend on
+how many draws run or in which order.
 """
 
 from __future__ import annotations
@@ -13,8 +17,11 @@ from typing import Callable
 
 import numpy as np
 
-from .constants import N_AGES, N_REGIONS
-from .demography import step_year
+from .constants import N_AGE_GROUPS, N_AGES, N_REGIONS
+from .demography.cohort_component import complete_year, death_probability, decide_deaths
+from .health.calibration import calibrate_regions
+from .health.chronic import DIABETES_T1, DIABETES_T2, KOL, has_chronic
+from .health.hospital_use import QUANTITIES, cell_totals, simulate_use
 from .inputs import Inputs
 from .population import synthesize
 from .streams import RandomStreams
@@ -24,39 +31,80 @@ EVENT_NAMES = ("deaths", "births", "immigrants", "emigrants")
 
 @dataclass
 class DrawResult:
-    """Aggregates of one draw: population [year, region, sex, age] on 1 January of base..end year
-    (weighted persons); events name → [period, region, sex] for calendar years base..end-1."""
+    """Aggregates of one draw.
+
+    population [year, region, sex, age]: weighted persons on 1 January of base..end year;
+    events name → [period, region, sex] for calendar years base..end-1;
+    hospital [period, quantity, municipality × age group]: hospital-use totals (QUANTITIES);
+    chronic_persons [year, region, condition]: weighted persons with KOL, diabetes type 1, type 2;
+    region_scale [measure + price, region]: the calibration multipliers; trend [measure];
+    digital_solutions_met: criterion 5 in this draw.
+    """
 
     population: np.ndarray
     events: dict[str, np.ndarray]
+    hospital: np.ndarray
+    chronic_persons: np.ndarray
+    region_scale: np.ndarray
+    trend: np.ndarray
+    digital_solutions_met: bool
 
 
 def simulate_draw(inputs: Inputs, end_year: int, sample_fraction: float, seed: int, draw: int,
-                  on_year: Callable[[int], None] | None = None) -> DrawResult:
+                  on_year: Callable[[int], None] | None = None, central: bool = False) -> DrawResult:
     """Project one draw from the base year to 1 January of `end_year`."""
     streams = RandomStreams(seed, draw)
-    demo = inputs.demography
+    demo, health = inputs.demography, inputs.health
+    parameters = health.draw(seed, draw, central)
     pop = synthesize(inputs.base_counts, sample_fraction, inputs.base_year, streams,
                      demo.municipality_region, demo.municipality_population)
+    health.initialise(pop, 0, streams, inputs.base_year, "frailty:base")
+    region_scale = calibrate_regions(health.use, pop, death_probability(pop, demo, health.mortality_multiplier(pop)),
+                                     health.targets)
+
     n_years = end_year - inputs.base_year + 1
+    n_municipalities = demo.municipality_region.size
     population = np.zeros((n_years, N_REGIONS, 2, N_AGES))
     events = {name: np.zeros((n_years - 1, N_REGIONS, 2)) for name in EVENT_NAMES}
+    hospital = np.zeros((n_years - 1, len(QUANTITIES), n_municipalities * N_AGE_GROUPS))
+    chronic_persons = np.zeros((n_years, N_REGIONS, 3))
     population[0] = pop.counts()
+    chronic_persons[0] = chronic_counts(pop)
     for i in range(1, n_years):
-        year_events = step_year(pop, demo, streams)
+        year = pop.year
+        dies = decide_deaths(pop, demo, streams, health.mortality_multiplier(pop))
+        pop.chronic, _ = health.chronic.apply_incidence(pop.chronic, pop.age, pop.sex, pop.id, pop.next_id, streams, year)
+        use = simulate_use(health.use, pop, dies, region_scale, parameters.trend, streams, year)
+        hospital[i - 1] = cell_totals(pop, dies, has_chronic(pop.chronic), use, n_municipalities,
+                                      health.use.repeated_threshold)
+        first_new_id = pop.next_id
+        year_events = complete_year(pop, demo, streams, dies)
+        health.initialise(pop, int(np.searchsorted(pop.id, first_new_id)), streams, year, "frailty:new")
         for name in EVENT_NAMES:
             events[name][i - 1] = getattr(year_events, name)
         population[i] = pop.counts()
+        chronic_persons[i] = chronic_counts(pop)
         if on_year is not None:
             on_year(pop.year)
-    return DrawResult(population=population, events=events)
+    return DrawResult(population=population, events=events, hospital=hospital, chronic_persons=chronic_persons,
+                      region_scale=region_scale, trend=parameters.trend,
+                      digital_solutions_met=parameters.digital_solutions_met)
+
+
+def chronic_counts(pop) -> np.ndarray:
+    """Weighted persons with each condition (KOL, diabetes type 1, type 2) by region [region, condition]."""
+    out = np.zeros((N_REGIONS, 3))
+    for c, bit in enumerate((KOL, DIABETES_T1, DIABETES_T2)):
+        has = (pop.chronic & bit) > 0
+        out[:, c] = np.bincount(pop.region[has], minlength=N_REGIONS) * pop.weight
+    return out
 
 
 def run_draws(inputs: Inputs, end_year: int, sample_fraction: float, seed: int, draws: int,
-              on_year: Callable[[int, int], None] | None = None) -> list[DrawResult]:
+              on_year: Callable[[int, int], None] | None = None, central: bool = False) -> list[DrawResult]:
     """All draws, serially; `on_year(draw, year)` is called after each simulated year (progress)."""
     results = []
     for d in range(draws):
         callback = None if on_year is None else (lambda year, d=d: on_year(d, year))
-        results.append(simulate_draw(inputs, end_year, sample_fraction, seed, d, callback))
+        results.append(simulate_draw(inputs, end_year, sample_fraction, seed, d, callback, central))
     return results

@@ -14,6 +14,7 @@ from .demography.fertility import build_fertility
 from .demography.migration import MigrationModel
 from .demography.mortality import build_mortality
 from .errors import DataError
+from .health.model import Health, build_health
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Inputs:
     base_counts: np.ndarray
     municipality_names: list[str]
     demography: Demography
+    health: Health
     files: dict[str, Path]
 
 
@@ -44,6 +46,13 @@ def data_files_used(files) -> dict[str, Path]:
         "net_migration_total": "net_migration_total.csv",
         "net_migration_sex_age": "net_migration_sex_age.csv",
         "projection": "projection_frdk118.csv",
+        "calibration": "calibration_targets.csv",
+        "hospital_use_rates": "hospital_use_rates.csv",
+        "hospital_use_parameters": "hospital_use_parameters.csv",
+        "hospital_use_trends": "hospital_use_trends.csv",
+        "chronic_prevalence": "chronic_prevalence.csv",
+        "chronic_parameters": "chronic_parameters.csv",
+        "chronic_targets": "chronic_targets.csv",
     }
     return {key: Path(getattr(files, key, None) or data.DATA_DIR / name) for key, name in packaged.items()}
 
@@ -67,7 +76,7 @@ def load_inputs(scenario) -> Inputs:
         data.load_mortality_single_age(path=_path(files.mortality_single_age)),
         base_period=tuple(settings.mortality.base_period),
         trend_period=tuple(settings.mortality.trend_period),
-        improvement=settings.mortality.improvement,
+        improvement=0.0 if scenario.health.cost_ageing == "constant_mortality" else settings.mortality.improvement,
     )
     fertility = build_fertility(data.load_fertility(path=_path(files.fertility)), settings.fertility.tfr)
     total_years, totals = data.load_net_migration_total(path=_path(files.net_migration_total))
@@ -92,5 +101,6 @@ def load_inputs(scenario) -> Inputs:
         projection_years=projection_years,
         projection=projection,
     )
+    health = build_health(scenario, base_counts, mortality)
     return Inputs(base_year=base_year, base_counts=base_counts, municipality_names=list(municipalities.names),
-                  demography=demography, files=data_files_used(files))
+                  demography=demography, health=health, files=data_files_used(files))

@@ -21,7 +21,9 @@ class Population:
     """Persons alive on 1 January of `year`.
 
     id: unique person id (never reused); age: completed years 0..MAX_AGE; sex: 0 male, 1 female;
-    region: index 0-4 (DST 1081-1085); municipality: index into the scenario's municipality table.
+    region: index 0-4 (DST 1081-1085); municipality: index into the scenario's municipality table;
+    chronic: bit flags of chronic conditions (naerhed.health.chronic); frailty: persistent
+    person-level multiplier of hospital use (mean 1; naerhed.health.frailty).
     weight: real persons represented by each simulated person; next_id: the id the next new person gets.
     """
 
@@ -30,6 +32,8 @@ class Population:
     sex: np.ndarray
     region: np.ndarray
     municipality: np.ndarray
+    chronic: np.ndarray
+    frailty: np.ndarray
     weight: float
     year: int
     next_id: int
@@ -91,7 +95,8 @@ def draw_municipality(region: np.ndarray, uniforms: np.ndarray, municipality_reg
 
 def synthesize(counts: np.ndarray, sample_fraction: float, year: int, streams: RandomStreams,
                municipality_region: np.ndarray, municipality_population: np.ndarray) -> Population:
-    """Build the base-year population from a [region, sex, age] table of persons.
+    """Build the base-year population from a [region, sex, age] table of persons (chronic states
+    and frailty are set afterwards by naerhed.health).
 
     At sample fraction 1 every counted person is simulated; below 1 each cell gets floor(count·f)
     persons plus one with probability of the remainder (unbiased), each with weight 1/f.
@@ -113,6 +118,8 @@ def synthesize(counts: np.ndarray, sample_fraction: float, year: int, streams: R
         sex=sex.astype(np.uint8),
         region=region.astype(np.uint8),
         municipality=municipality,
+        chronic=np.zeros(n, dtype=np.uint8),
+        frailty=np.ones(n, dtype=np.float32),
         weight=1.0 / sample_fraction,
         year=year,
         next_id=n,

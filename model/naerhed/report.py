@@ -12,7 +12,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
-from .results import OLD_AGE, summary_table  # noqa: E402
+from .financing.criteria import CRITERIA, CRITERION_LABELS, CRITERION_UNITS  # noqa: E402
+from .results import OLD_AGE, criteria_table, summary_table  # noqa: E402
 
 MALE_COLOUR, FEMALE_COLOUR = "#3b6ea5", "#c0504d"
 
@@ -91,11 +92,40 @@ def population_components(ds: xr.Dataset, path: Path) -> None:
     plt.close(fig)
 
 
+def criteria_by_region(ds: xr.Dataset, path: Path) -> None:
+    """Criteria 1-4 per region over the calendar years: median over draws with a 90 % band."""
+    fig, axes = plt.subplots(2, 2, figsize=(12, 8), sharex=True)
+    periods = ds["period"].values
+    for ax, criterion in zip(axes.ravel(), CRITERIA[:4]):
+        values = ds["criteria"].sel(criterion=criterion)
+        scale = 100.0 if criterion.endswith("_share") else 1.0
+        for region, name in zip(ds["region"].values, ds["region_name"].values):
+            series = values.sel(region=region) * scale
+            line, = ax.plot(periods, series.median("draw"), marker="o", markersize=3, label=str(name))
+            if ds.sizes["draw"] > 1:
+                ax.fill_between(periods, series.quantile(0.05, "draw"), series.quantile(0.95, "draw"),
+                                color=line.get_color(), alpha=0.15, linewidth=0)
+        unit = "%" if scale == 100.0 else CRITERION_UNITS[criterion]
+        ax.set_title(CRITERION_LABELS[criterion], fontsize=10)
+        ax.set_ylabel(unit, fontsize=9)
+        ax.grid(alpha=0.3)
+    axes[0, 0].legend(fontsize=8)
+    for ax in axes[1]:
+        ax.set_xlabel("calendar year")
+    band = " (lines: median of draws; bands: 90 % of draws)" if ds.sizes["draw"] > 1 else ""
+    fig.suptitle("Nærhedsfinansiering criteria per region" + band)
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+
+
 def write_report(ds: xr.Dataset, folder: Path) -> None:
-    """summary.csv and figures/*.png into `folder`."""
+    """summary.csv, criteria.csv and figures/*.png into `folder`."""
     write_csv(folder / "summary.csv", summary_table(ds))
+    write_csv(folder / "criteria.csv", criteria_table(ds))
     figures = folder / "figures"
     figures.mkdir(exist_ok=True)
+    criteria_by_region(ds, figures / "criteria_by_region.png")
     population_pyramid(ds, figures / "population_pyramid.png")
     persons_80plus_by_region(ds, figures / "persons_80plus_by_region.png")
     population_components(ds, figures / "population_components.png")

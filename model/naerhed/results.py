@@ -9,9 +9,13 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from .constants import MAX_AGE, N_AGES, REGION_CODES, REGION_NAMES, SEXES
+from .constants import AGE_GROUP_LABELS, MAX_AGE, N_AGE_GROUPS, N_AGES, REGION_CODES, REGION_NAMES, SEXES
+from .data.health_tables import RATE_MEASURES
 from .demography.mortality import life_expectancy
 from .engine import EVENT_NAMES, DrawResult
+from .financing.criteria import CRITERION_UNITS, compute_criteria
+from .health.chronic import CONDITIONS
+from .health.hospital_use import QUANTITIES
 from .inputs import Inputs
 
 OLD_AGE = 80  # persons 80+ (the DST projection's headline age group)
@@ -50,6 +54,46 @@ def to_dataset(draws: list[DrawResult], inputs: Inputs, end_year: int, attrs: di
     ds = xr.Dataset(data_vars, coords=coords, attrs=attrs or {})
     ds["persons_80plus"] = ds["population"].sel(age=slice(OLD_AGE, None)).sum("age")
     ds["persons_80plus"].attrs = {"units": "persons", "description": "persons aged 80 or more on 1 January"}
+    return add_health(ds, draws, inputs)
+
+
+def add_health(ds: xr.Dataset, draws: list[DrawResult], inputs: Inputs) -> xr.Dataset:
+    """Hospital-use totals, chronic disease counts and the criteria (by region, municipality, age group)."""
+    municipality_region = inputs.demography.municipality_region
+    n_mun = municipality_region.size
+    hospital = np.stack([d.hospital for d in draws]).reshape(len(draws), ds.sizes["period"], len(QUANTITIES), n_mun, N_AGE_GROUPS)
+    ds = ds.assign_coords(
+        quantity=list(QUANTITIES),
+        municipality=np.arange(n_mun),
+        municipality_name=("municipality", list(inputs.municipality_names)),
+        municipality_region=("municipality", [REGION_CODES[r] for r in municipality_region]),
+        age_group=list(AGE_GROUP_LABELS),
+        condition=list(CONDITIONS),
+        measure=list(RATE_MEASURES),
+        scale=list(RATE_MEASURES) + ["price"],
+    )
+    ds["hospital_totals"] = (("draw", "period", "quantity", "municipality", "age_group"), hospital.astype(np.float32),
+                             {"units": "persons, events or DKK (see quantity)",
+                              "description": "hospital use in the calendar year by municipality and age group"})
+    ds["chronic_persons"] = (("draw", "year", "region", "condition"),
+                             np.stack([d.chronic_persons for d in draws]).astype(np.float32),
+                             {"units": "persons", "description": "persons with each chronic condition on 1 January"})
+    ds["calibration_scale"] = (("draw", "scale", "region"), np.stack([d.region_scale for d in draws]),
+                               {"units": "multiplier", "description": "regional calibration multipliers of the base rates"})
+    ds["trend"] = (("draw", "measure"), np.stack([d.trend for d in draws]),
+                   {"units": "relative change per year", "description": "secular trend sampled in the draw"})
+    digital = xr.DataArray(np.array([d.digital_solutions_met for d in draws], dtype=float), dims="draw")
+    totals = ds["hospital_totals"].astype(np.float64)
+    by_region = totals.sum("age_group").groupby(ds["municipality_region"]).sum().rename(municipality_region="region")
+    ds["criteria"] = compute_criteria(by_region, digital).transpose("draw", "period", "region", "criterion")
+    ds["criteria_by_municipality"] = compute_criteria(totals.sum("age_group")).transpose("draw", "period", "municipality", "criterion")
+    by_region_age = totals.groupby(ds["municipality_region"]).sum().rename(municipality_region="region")
+    ds["criteria_by_age_group"] = compute_criteria(by_region_age).transpose("draw", "period", "region", "age_group", "criterion")
+    national = totals.sum(("municipality", "age_group"))
+    ds["criteria_national"] = compute_criteria(national, digital).transpose("draw", "period", "criterion")
+    units = "; ".join(f"{k}: {v}" for k, v in CRITERION_UNITS.items())
+    for name in ("criteria", "criteria_by_municipality", "criteria_by_age_group", "criteria_national"):
+        ds[name].attrs = {"units": units, "description": "nærhedsfinansiering criteria in the calendar year (period)"}
     return ds
 
 
@@ -89,4 +133,28 @@ def summary_table(ds: xr.Dataset) -> list[dict]:
                     row.update({k: "" for k in stats(prefix, np.zeros(1))})
             rows.append(row)
     rows.sort(key=lambda r: (r["year"], r["region_code"] == "", str(r["region_code"])))
+    return rows
+
+
+def criteria_table(ds: xr.Dataset) -> list[dict]:
+    """One row per calendar year, region (and Denmark) and criterion: mean over draws and, with
+    several draws, the 5 % and 95 % quantiles. The unit is a column of its own."""
+    from .financing.criteria import CRITERIA
+
+    rows = []
+    many = ds.sizes["draw"] > 1
+    names = dict(zip(ds["region"].values.tolist(), ds["region_name"].values.tolist()))
+    for period in ds["period"].values.tolist():
+        for region in list(names) + ["all"]:
+            values = ds["criteria_national"] if region == "all" else ds["criteria"].sel(region=region)
+            for criterion in CRITERIA:
+                v = values.sel(period=period, criterion=criterion).values
+                row = {"year": period, "region_code": "" if region == "all" else region,
+                       "region": "Danmark (all regions)" if region == "all" else names[region],
+                       "criterion": criterion, "unit": CRITERION_UNITS[criterion],
+                       "value_mean": float(np.round(v.mean(), 6))}
+                if many:
+                    row["value_p05"] = float(np.round(np.quantile(v, 0.05), 6))
+                    row["value_p95"] = float(np.round(np.quantile(v, 0.95), 6))
+                rows.append(row)
     return rows

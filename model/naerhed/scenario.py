@@ -27,11 +27,14 @@ import yaml
 from pydantic import (
     BaseModel,
     ConfigDict,
+    Discriminator,
     Field,
     PrivateAttr,
+    Tag,
     ValidationError,
     ValidationInfo,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -39,6 +42,9 @@ from naerhed.errors import ScenarioError
 
 __all__ = [
     "AlignmentSettings",
+    "Distribution",
+    "HealthSettings",
+    "TrendSettings",
     "DataFiles",
     "DemographySettings",
     "FertilitySettings",
@@ -246,6 +252,97 @@ class DemographySettings(_Section):
     )
 
 
+class Distribution(_Section):
+    """An uncertain quantity, sampled once per Monte Carlo draw (the same value for every person and
+    year of that draw). normal: mean and sd; uniform: low and high; triangular: low, mode and high."""
+
+    distribution: Literal["normal", "uniform", "triangular"] = _field(
+        description="Shape of the distribution.", unit="choice"
+    )
+    mean: Optional[float] = _field(None, allow_inf_nan=False, description="Mean (normal).", unit="as the quantity")
+    sd: Optional[Annotated[float, Field(ge=0, allow_inf_nan=False)]] = _field(
+        None, description="Standard deviation (normal).", unit="as the quantity"
+    )
+    low: Optional[float] = _field(None, allow_inf_nan=False, description="Lowest value (uniform, triangular).",
+                                  unit="as the quantity")
+    mode: Optional[float] = _field(None, allow_inf_nan=False, description="Most likely value (triangular).",
+                                   unit="as the quantity")
+    high: Optional[float] = _field(None, allow_inf_nan=False, description="Highest value (uniform, triangular).",
+                                   unit="as the quantity")
+
+    @model_validator(mode="after")
+    def _check_parameters(self) -> "Distribution":
+        needed = {"normal": ("mean", "sd"), "uniform": ("low", "high"), "triangular": ("low", "mode", "high")}
+        wanted = needed[self.distribution]
+        missing = [k for k in wanted if getattr(self, k) is None]
+        extra = [k for k in ("mean", "sd", "low", "mode", "high") if k not in wanted and getattr(self, k) is not None]
+        if missing or extra:
+            raise _own_error(f"a {self.distribution} distribution takes exactly: {', '.join(wanted)}"
+                             + (f"; missing: {', '.join(missing)}" if missing else "")
+                             + (f"; not used: {', '.join(extra)}" if extra else ""))
+        if self.distribution != "normal" and not (self.low <= (self.mode if self.mode is not None else self.low) <= self.high
+                                                  and self.low < self.high):
+            raise _own_error("needs low < high" + (" and low <= mode <= high" if self.mode is not None else ""))
+        return self
+
+
+def _uncertain_kind(value: Any) -> str:
+    return "uncertain:distribution" if isinstance(value, (dict, Distribution)) else "uncertain:number"
+
+
+#: A number, or a distribution sampled per draw (a mapping is always read as a distribution, so a
+#: mistake in it is reported as such and not as "not a number").
+Uncertain = Annotated[
+    Union[Annotated[float, Field(allow_inf_nan=False), Tag("uncertain:number")], Annotated[Distribution, Tag("uncertain:distribution")]],
+    Discriminator(_uncertain_kind),
+]
+
+
+def _trend(measure: str) -> Any:
+    return _field(
+        None,
+        description=f"Annual relative change of {measure} per person (secular trend beyond ageing "
+        "and chronic disease): a number (0.02 = +2 % a year) or a distribution sampled per draw. "
+        "Empty (null): the packaged prior in hospital_use_trends.csv.",
+        unit="share per year",
+    )
+
+
+class TrendSettings(_Section):
+    """Secular trends of hospital use, each an uncertain quantity."""
+
+    acute_admissions: Optional[Uncertain] = _trend("acute admissions")
+    planned_admissions: Optional[Uncertain] = _trend("planned admissions")
+    outpatient_stays: Optional[Uncertain] = _trend("physical outpatient stays")
+    virtual_courses: Optional[Uncertain] = _trend("virtual courses")
+    readmission_probability: Optional[Uncertain] = _trend("the probability of an acute readmission within 30 days")
+
+
+class HealthSettings(_Section):
+    """Chronic disease and hospital use."""
+
+    cost_ageing: Literal["healthy_ageing", "constant_standards", "constant_mortality"] = _field(
+        "healthy_ageing",
+        description="How hospital use follows ageing (DREAM's three variants). 'healthy_ageing': use "
+        "depends on age and on being in the last year of life, so longer lives postpone the costly "
+        "last year; 'constant_standards': use by age and sex stays at the base year's level "
+        "(usund aldring); 'constant_mortality': death rates stay at the base level (konstant levetid).",
+        unit="choice",
+    )
+    trends: TrendSettings = _field(
+        default_factory=TrendSettings, description="Secular trends of hospital use.", unit="section"
+    )
+    digital_solutions_met: float = _field(
+        1.0,
+        ge=0,
+        le=1,
+        allow_inf_nan=False,
+        description="Criterion 5 (2019 only): probability that the region meets the digital-solutions "
+        "criterion (1 = met, 0 = not met; in between: met in that share of draws).",
+        unit="probability (0-1)",
+    )
+
+
 def _data_file(what: str) -> Any:
     return _field(
         None,
@@ -275,6 +372,18 @@ class DataFiles(_Section):
     projection: Optional[Path] = _data_file(
         "the national population projection by year, sex and age (the alignment target)"
     )
+    calibration: Optional[Path] = _data_file(
+        "the base-year level of each criterion per region (calibration targets; e.g. your region's "
+        "own eSundhed figures)"
+    )
+    hospital_use_rates: Optional[Path] = _data_file("hospital use and prices by measure, sex and age")
+    hospital_use_parameters: Optional[Path] = _data_file(
+        "the multipliers of hospital use (chronic disease, last year of life, frailty)"
+    )
+    hospital_use_trends: Optional[Path] = _data_file("the prior distributions of the secular trends")
+    chronic_prevalence: Optional[Path] = _data_file("the prevalence of KOL and diabetes by sex and age")
+    chronic_parameters: Optional[Path] = _data_file("chronic disease parameters (excess mortality, trends)")
+    chronic_targets: Optional[Path] = _data_file("published counts of persons with KOL and diabetes")
 
     @field_validator("*", mode="before")
     @classmethod
@@ -338,6 +447,18 @@ class Scenario(_Section):
         default_factory=DemographySettings,
         description="Deaths, births, migration and alignment.",
         unit="section",
+    )
+    health: HealthSettings = _field(
+        default_factory=HealthSettings,
+        description="Chronic disease and hospital use.",
+        unit="section",
+    )
+    uncertainty: Literal["sampled", "central"] = _field(
+        "sampled",
+        description="'sampled': every draw samples each uncertain parameter from its distribution; "
+        "'central': every draw uses the central value (mean, or mode; midpoint of a uniform), so "
+        "draws differ only by the chance of individual events.",
+        unit="choice",
     )
     data: DataFiles = _field(
         default_factory=DataFiles,
@@ -488,6 +609,24 @@ def _expect(annotation: Any, metadata: Sequence[Any] = (), unit: str = "") -> st
     return str(annotation)
 
 
+def _member_model(annotation: Any) -> Optional[type[BaseModel]]:
+    """The section model of a setting, also when it is one member of a union (e.g. Uncertain)."""
+    bare, _ = _unwrap(annotation)
+    model = _as_model(bare)
+    if model is not None:
+        return model
+    for member in _union_args(bare) or ():
+        model = _member_model(member)
+        if model is not None:
+            return model
+    return None
+
+
+def _strip_union_tags(loc: Sequence[Any]) -> tuple:
+    """Drop the tags pydantic inserts into locations inside a tagged union (see `Uncertain`)."""
+    return tuple(part for part in loc if not (isinstance(part, str) and part.startswith("uncertain:")))
+
+
 def _field_at(loc: Sequence[Any]) -> Optional[tuple[Any, list, str, str]]:
     """(annotation, metadata, unit, dotted path) of the setting at a validation location."""
     model: Optional[type[BaseModel]] = Scenario
@@ -502,7 +641,7 @@ def _field_at(loc: Sequence[Any]) -> Optional[tuple[Any, list, str, str]]:
             unit = (info.json_schema_extra or {}).get("unit", "") if isinstance(
                 info.json_schema_extra, dict
             ) else ""
-            model = _as_model(annotation)
+            model = _member_model(annotation)
             names.append(part)
         elif isinstance(part, int) and typing.get_origin(_unwrap(annotation)[0]) is tuple:
             items = typing.get_args(_unwrap(annotation)[0])
@@ -1044,7 +1183,7 @@ def _problems_from_validation(
     problems: list[Problem] = []
     seen: set[tuple] = set()
     for item in error.errors(include_url=False):
-        loc: _Path = tuple(item["loc"])
+        loc: _Path = _strip_union_tags(item["loc"])
         kind = item["type"]
         ctx = item.get("ctx") or {}
         value = item.get("input", _MISSING)

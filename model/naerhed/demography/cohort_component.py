@@ -19,7 +19,7 @@ from ..streams import RandomStreams
 from .alignment import alignment_change
 from .fertility import FertilityModel, birth_probabilities
 from .migration import MigrationModel, apply_net_change, regional_split
-from .mortality import MortalityModel, death_probabilities, newborn_death_probability
+from .mortality import MortalityModel, death_hazards, newborn_death_probability
 
 
 @dataclass
@@ -65,12 +65,27 @@ def _by_region_sex(pop: Population, mask: np.ndarray, sex: np.ndarray | None = N
     return np.bincount(key, minlength=N_REGIONS * 2).reshape(N_REGIONS, 2) * pop.weight
 
 
-def step_year(pop: Population, demo: Demography, streams: RandomStreams) -> YearEvents:
-    """Advance `pop` from 1 January of pop.year to 1 January of the next year, in place."""
+def death_probability(pop: Population, demo: Demography, mortality_multiplier: np.ndarray | None = None) -> np.ndarray:
+    """Each person's probability of dying during pop.year: the population hazard of their sex and age,
+    times their own multiplier (e.g. excess mortality of chronic disease; None = 1)."""
+    hazard = death_hazards(demo.mortality.rates(pop.year))[pop.sex, pop.age]
+    if mortality_multiplier is not None:
+        hazard = hazard * mortality_multiplier
+    return -np.expm1(-hazard)
+
+
+def decide_deaths(pop: Population, demo: Demography, streams: RandomStreams,
+                  mortality_multiplier: np.ndarray | None = None) -> np.ndarray:
+    """Who dies during pop.year (boolean mask over persons; nobody is removed yet)."""
+    u = streams.uniform_by_id("death", pop.year, pop.id, pop.next_id)
+    return u < death_probability(pop, demo, mortality_multiplier)
+
+
+def complete_year(pop: Population, demo: Demography, streams: RandomStreams, dies: np.ndarray) -> YearEvents:
+    """Remove the persons who die, then births, ageing and net migration (or alignment); advances
+    `pop` to 1 January of the next year, in place."""
     year = pop.year
     rates = demo.mortality.rates(year)
-
-    dies = streams.uniform_by_id("death", year, pop.id, pop.next_id) < death_probabilities(rates)[pop.sex, pop.age]
     deaths = _by_region_sex(pop, dies)
     pop.keep(~dies)
 
@@ -104,3 +119,8 @@ def step_year(pop: Population, demo: Demography, streams: RandomStreams) -> Year
     change = apply_net_change(pop, net, streams, decision, year, demo.municipality_region, demo.municipality_population)
     pop.year = year + 1
     return YearEvents(deaths=deaths, births=births, immigrants=change.added, emigrants=change.removed)
+
+
+def step_year(pop: Population, demo: Demography, streams: RandomStreams) -> YearEvents:
+    """Advance `pop` from 1 January of pop.year to 1 January of the next year, in place (demography only)."""
+    return complete_year(pop, demo, streams, decide_deaths(pop, demo, streams))

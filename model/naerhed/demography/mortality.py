@@ -160,6 +160,15 @@ def life_expectancy(rates: np.ndarray, sex: int, from_age: int = 0) -> float:
     return float(years_lived[from_age:].sum() / survivors[from_age])
 
 
+def death_hazards(rates: np.ndarray) -> np.ndarray:
+    """Cumulative hazard [sex, age] over the year of a person aged x on 1 January (see
+    `death_probabilities`, which is 1 - exp(-hazard))."""
+    nxt = np.concatenate([rates[:, 1:], rates[:, -1:]], axis=1)
+    hazard = 0.5 * (rates + nxt)
+    hazard[:, 0] = 0.1 * rates[:, 0] + 0.5 * rates[:, 1]
+    return hazard
+
+
 def death_probabilities(rates: np.ndarray) -> np.ndarray:
     """Probability [sex, age] that a person aged x on 1 January dies before the next 1 January.
 
@@ -169,10 +178,7 @@ def death_probabilities(rates: np.ndarray) -> np.ndarray:
     so only a tenth of m_0 applies (assumption: about 90 % of infant deaths happen in the first
     half-year of life).
     """
-    nxt = np.concatenate([rates[:, 1:], rates[:, -1:]], axis=1)
-    hazard = 0.5 * (rates + nxt)
-    hazard[:, 0] = 0.1 * rates[:, 0] + 0.5 * rates[:, 1]
-    return 1.0 - np.exp(-hazard)
+    return -np.expm1(-death_hazards(rates))
 
 
 NEWBORN_SHARE_OF_INFANT_DEATHS = 0.9  # assumption, see death_probabilities

@@ -1,0 +1,219 @@
+"""Hospital use per person and year: acute and planned admissions, 30-day acute readmissions,
+physical outpatient stays, virtual courses, and hospital activity in DKK.
+
+A person's expected number of events of each kind in a calendar year is
+    base rate[sex, age] × region calibration scale × trend factor
+    × chronic-disease multiplier × frailty^exponent / E[frailty^exponent] × last-year-of-life multiplier,
+and the count is drawn by inverse CDF from the person's own uniform number (common random
+numbers). Readmissions: each admission is followed by an acute readmission within 30 days with the
+person's readmission probability (built the same way); readmissions are acute admissions
+themselves but are not followed by further readmissions (a simplification).
+
+Cost ageing (DREAM's variants): 'healthy_ageing' applies the last-year-of-life multiplier to the
+persons who die during the year, so lower mortality postpones the costly last year;
+'constant_standards' gives everybody the base year's average multiplier of their sex and age, so
+use by age stays at the base year's level however mortality changes. ('constant_mortality' is
+healthy ageing with death rates fixed at their base level, set up in naerhed.inputs.)
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..constants import AGE_GROUP_BOUNDS, N_AGE_GROUPS, N_AGES, N_REGIONS
+from ..crn_counts import binomial_from_uniform, poisson_from_uniform
+from ..data.health_tables import PRICE_MEASURES, RATE_MEASURES, HospitalUseTables
+from ..population import Population
+from ..streams import RandomStreams
+from .chronic import DIABETES_T1, DIABETES_T2, KOL
+from .frailty import gamma_moment
+
+ACUTE, PLANNED, OUTPATIENT, VIRTUAL, READMISSION = range(len(RATE_MEASURES))
+N_MEASURES = len(RATE_MEASURES)
+PRICE = N_MEASURES  # row of the price scale in a region-scale array [N_MEASURES + 1, region]
+
+#: Totals kept per (municipality, age group) cell and year, all in weighted persons or events or DKK.
+QUANTITIES = (
+    "citizens",                   # persons alive on 1 January
+    "decedents",                  # of whom died during the year
+    "chronic_persons",            # with KOL and/or diabetes (after the year's new cases)
+    "acute_admissions",           # including readmissions
+    "planned_admissions",
+    "readmissions",               # acute readmissions within 30 days of an admission
+    "outpatient_stays",           # physical outpatient and emergency stays (not admissions)
+    "virtual_courses",
+    "activity_dkk",               # DRG-like value of all the above
+    "chronic_activity_dkk",       # activity of the chronic persons
+    "acute_inpatients",           # persons with at least one acute admission
+    "repeated_acute_inpatients",  # persons with repeated acute admissions (>= the model's threshold)
+    "repeated_acute_admissions",  # acute admissions of those persons
+)
+Q = {name: i for i, name in enumerate(QUANTITIES)}
+
+
+def age_group_of_age() -> np.ndarray:
+    """Age group index (see constants.AGE_GROUP_BOUNDS) of every single age."""
+    groups = np.zeros(N_AGES, dtype=np.int64)
+    for g, (lo, hi) in enumerate(AGE_GROUP_BOUNDS):
+        groups[lo : hi + 1] = g
+    return groups
+
+
+def chronic_combination_multipliers(chronic_rr: np.ndarray) -> np.ndarray:
+    """Multiplier [measure, chronic bit pattern 0-7] from the relative rates [measure, (kol, diabetes)]:
+    the product of the rates of the person's conditions (T1 and T2 both count as diabetes)."""
+    bits = np.arange(8)
+    kol = (bits & KOL) > 0
+    diabetes = (bits & (DIABETES_T1 | DIABETES_T2)) > 0
+    return np.where(kol, chronic_rr[:, [0]], 1.0) * np.where(diabetes, chronic_rr[:, [1]], 1.0)
+
+
+@dataclass
+class HospitalUseModel:
+    """rates [measure, sex, age] and prices [price measure, sex, age] at the base year (before the
+    regional calibration scales); chronic_multiplier [measure, chronic bits]; last_year_multiplier,
+    frailty_exponent [measure]; base_death_probability [sex, age] of the base year (for constant
+    standards); frailty_shape: gamma shape k of the person-level frailty (variance 1/k);
+    repeated_threshold: acute admissions in a year that count as repeated admissions."""
+
+    rates: np.ndarray
+    prices: np.ndarray
+    chronic_multiplier: np.ndarray
+    last_year_multiplier: np.ndarray
+    frailty_exponent: np.ndarray
+    base_death_probability: np.ndarray
+    frailty_shape: float
+    cost_ageing: str
+    base_year: int
+    repeated_threshold: int = 3
+    frailty_cap: float = np.inf
+
+    @classmethod
+    def from_tables(cls, tables: HospitalUseTables, base_death_probability: np.ndarray, frailty_shape: float,
+                    cost_ageing: str, base_year: int) -> "HospitalUseModel":
+        return cls(
+            rates=np.stack([tables.rates[m] for m in RATE_MEASURES]),
+            prices=np.stack([tables.prices[m] for m in PRICE_MEASURES]),
+            chronic_multiplier=chronic_combination_multipliers(tables.chronic_rr),
+            last_year_multiplier=tables.last_year_multiplier,
+            frailty_exponent=tables.frailty_exponent,
+            base_death_probability=base_death_probability,
+            frailty_shape=frailty_shape,
+            cost_ageing=cost_ageing,
+            base_year=base_year,
+            repeated_threshold=tables.repeated_threshold,
+            frailty_cap=tables.frailty_cap,
+        )
+
+    def rate_tables(self, region_scale: np.ndarray, trend: np.ndarray, year: int) -> np.ndarray:
+        """Rates [measure, region, sex, age] in `year` for a person without chronic disease, with
+        frailty 1, not in the last year of life (constant standards: the base year's average)."""
+        factor = (1.0 + trend) ** (year - self.base_year)
+        tables = self.rates[:, None] * (region_scale[:N_MEASURES] * factor[:, None])[:, :, None, None]
+        if self.cost_ageing == "constant_standards":
+            tables = tables * (1.0 + self.base_death_probability * (self.last_year_multiplier[:, None, None] - 1.0))[:, None]
+        return tables
+
+    def expected_rates(self, pop: Population, region_scale: np.ndarray, trend: np.ndarray, year: int,
+                       dies: np.ndarray) -> np.ndarray:
+        """Expected events per person [measure, person] (float32), given who dies during the year
+        (`dies`, boolean per person). The readmission row is the probability before it is capped at 1
+        (the cap is applied where it is used)."""
+        cell = (pop.region.astype(np.int64) * 2 + pop.sex) * N_AGES + pop.age
+        tables = self.rate_tables(region_scale, trend, year).reshape(N_MEASURES, -1)
+        powers = {e: pop.frailty ** np.float32(e) / np.float32(gamma_moment(self.frailty_shape, e, self.frailty_cap))
+                  for e in np.unique(self.frailty_exponent)}
+        out = np.empty((N_MEASURES, pop.size), dtype=np.float32)
+        for m in range(N_MEASURES):  # five measures, each vectorised over persons
+            out[m] = tables[m][cell]
+            out[m] *= self.chronic_multiplier[m][pop.chronic]
+            out[m] *= powers[self.frailty_exponent[m]]
+            if self.cost_ageing != "constant_standards":
+                out[m][dies] *= self.last_year_multiplier[m]
+        return out
+
+    def price_tables(self, region_scale: np.ndarray) -> np.ndarray:
+        """DKK per event [price measure, region, sex, age] after the regional price scale."""
+        return self.prices[:, None] * region_scale[PRICE][None, :, None, None]
+
+
+def expected_activity_dkk(model: HospitalUseModel, pop: Population, death_probability: np.ndarray,
+                          region_scale: np.ndarray, trend: np.ndarray, year: int) -> float:
+    """Expected hospital activity (DKK, weighted) of the population in `year`, over the events and
+    over who dies (each person dies with `death_probability`): free of the chance of events, so
+    it isolates how the use model responds to the population (e.g. the cost-ageing variants)."""
+    q = death_probability.astype(np.float64)
+    cell = (pop.region.astype(np.int64) * 2 + pop.sex) * N_AGES + pop.age
+    prices = model.price_tables(region_scale).reshape(len(PRICE_MEASURES), -1)
+    total = 0.0
+    for dies, weight in ((np.zeros(pop.size, bool), 1.0 - q), (np.ones(pop.size, bool), q)):
+        r = model.expected_rates(pop, region_scale, trend, year, dies).astype(np.float64)
+        readmissions = np.minimum(r[READMISSION], 1.0) * (r[ACUTE] + r[PLANNED])
+        activity = ((r[ACUTE] + readmissions) * prices[0][cell] + r[PLANNED] * prices[1][cell]
+                    + r[OUTPATIENT] * prices[2][cell] + r[VIRTUAL] * prices[3][cell])
+        total += float((weight * activity).sum())
+    return total * pop.weight
+
+
+@dataclass
+class PersonUse:
+    """Counts per person in one year (int16): acute (incl. readmissions), planned, readmissions,
+    outpatient, virtual; activity in DKK (float32)."""
+
+    acute: np.ndarray
+    planned: np.ndarray
+    readmissions: np.ndarray
+    outpatient: np.ndarray
+    virtual: np.ndarray
+    activity_dkk: np.ndarray
+
+
+def simulate_use(model: HospitalUseModel, pop: Population, dies: np.ndarray, region_scale: np.ndarray,
+                 trend: np.ndarray, streams: RandomStreams, year: int) -> PersonUse:
+    """Draw every person's hospital use in `year` (persons alive on 1 January; `dies`: dies this year)."""
+    rates = model.expected_rates(pop, region_scale, trend, year, dies=dies)
+    draw = lambda name: streams.uniform_by_id("use:" + name, year, pop.id, pop.next_id)  # noqa: E731
+    first_acute = poisson_from_uniform(rates[ACUTE], draw("acute"))
+    planned = poisson_from_uniform(rates[PLANNED], draw("planned"))
+    outpatient = poisson_from_uniform(rates[OUTPATIENT], draw("outpatient"))
+    virtual = poisson_from_uniform(rates[VIRTUAL], draw("virtual"))
+    readmissions = binomial_from_uniform(first_acute + planned, np.minimum(rates[READMISSION], 1.0), draw("readmission"))
+    acute = first_acute + readmissions
+    cell = (pop.region.astype(np.int64) * 2 + pop.sex) * N_AGES + pop.age
+    prices = model.price_tables(region_scale).reshape(len(PRICE_MEASURES), -1)
+    activity = (acute * prices[0][cell] + planned * prices[1][cell]
+                + outpatient * prices[2][cell] + virtual * prices[3][cell]).astype(np.float32)
+    return PersonUse(acute=acute, planned=planned, readmissions=readmissions, outpatient=outpatient,
+                     virtual=virtual, activity_dkk=activity)
+
+
+def cell_totals(pop: Population, dies: np.ndarray, chronic: np.ndarray, use: PersonUse,
+                n_municipalities: int, repeated_threshold: int) -> np.ndarray:
+    """Totals [quantity, municipality × age group] of one year, in weighted persons, events or DKK."""
+    key = pop.municipality.astype(np.int64) * N_AGE_GROUPS + age_group_of_age()[pop.age]
+    n_cells = n_municipalities * N_AGE_GROUPS
+    totals = np.zeros((len(QUANTITIES), n_cells))
+
+    def add(name, weights=None, mask=None):
+        k = key if mask is None else key[mask]
+        w = weights if (weights is None or mask is None) else weights[mask]
+        totals[Q[name]] = np.bincount(k, weights=w, minlength=n_cells)
+
+    add("citizens")
+    add("decedents", mask=dies)
+    add("chronic_persons", mask=chronic)
+    add("acute_admissions", use.acute)
+    add("planned_admissions", use.planned)
+    add("readmissions", use.readmissions)
+    add("outpatient_stays", use.outpatient)
+    add("virtual_courses", use.virtual)
+    add("activity_dkk", use.activity_dkk)
+    add("chronic_activity_dkk", use.activity_dkk, mask=chronic)
+    inpatient = use.acute > 0
+    repeated = use.acute >= repeated_threshold
+    add("acute_inpatients", mask=inpatient)
+    add("repeated_acute_inpatients", mask=repeated)
+    add("repeated_acute_admissions", use.acute, mask=repeated)
+    return totals * pop.weight

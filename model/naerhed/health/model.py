@@ -1,0 +1,116 @@
+"""The health part of a run: chronic disease, frailty and hospital use, built once from the
+scenario's tables and shared by all draws; plus what varies per draw (sampled trends, criterion 5)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from ..data.health_tables import (CRITERIA as TARGET_CRITERIA, RATE_MEASURES, load_calibration_targets,
+                                  load_hospital_use, load_trend_priors)
+from ..demography.mortality import MortalityModel, death_probabilities
+from ..population import Population
+from ..streams import RandomStreams
+from ..uncertainty import as_prior, draw_value
+from .chronic import DIABETES_T2, KOL, ChronicModel, build_chronic_model
+from .frailty import calibrate_shape, draw_frailty
+from .hospital_use import ACUTE, OUTPATIENT, PLANNED, READMISSION, HospitalUseModel
+
+COMBINATION_BITS = np.array([0, KOL, DIABETES_T2, KOL | DIABETES_T2])  # none, KOL, diabetes, both
+
+
+@dataclass
+class DrawHealth:
+    """What one draw samples: trend [measure] (annual relative change) and whether criterion 5 is met."""
+
+    trend: np.ndarray
+    digital_solutions_met: bool
+
+
+@dataclass
+class Health:
+    chronic: ChronicModel
+    use: HospitalUseModel
+    targets: np.ndarray            # [criterion, region], see data/calibration_targets.csv
+    trends: dict                   # measure -> number or Prior
+    digital_solutions_met: float   # probability
+    repeated_share_target: float   # share of acute inpatients with 2+ acute admissions (calibrated)
+    repeated_admissions_target: float  # share of acute admissions made by them (validation)
+
+    def draw(self, seed: int, draw: int, central: bool) -> DrawHealth:
+        """Sample the per-draw parameters (common random numbers: keyed by seed, draw and name)."""
+        trend = np.array([draw_value(self.trends[m], "trend:" + m, seed, draw, central) for m in RATE_MEASURES])
+        p = self.digital_solutions_met
+        met = bool(p >= 1.0 or (p > 0 and RandomStreams(seed, draw).uniform("digital_solutions", 0, 1)[0] < p))
+        return DrawHealth(trend=trend, digital_solutions_met=met)
+
+    def initialise(self, pop: Population, first: int, streams: RandomStreams, year: int, decision: str) -> None:
+        """Set chronic states and frailty of the persons from position `first` on (new persons)."""
+        ids = pop.id[first:]
+        pop.chronic[first:] = self.chronic.initial_states(pop.age[first:], pop.sex[first:], ids, pop.next_id, streams, year)
+        pop.frailty[first:] = draw_frailty(ids, self.use.frailty_shape, self.use.frailty_cap, streams, year, decision)
+
+    def mortality_multiplier(self, pop: Population) -> np.ndarray:
+        """Each person's death-rate multiplier from chronic disease (1 on average in each sex-age cell
+        at the base year)."""
+        return self.chronic.mortality_scale[pop.sex, pop.age] * self.chronic.relative_risk(pop.chronic)
+
+
+def _path(value) -> Path | None:
+    return None if value is None else Path(value)
+
+
+def frailty_shape_for_population(tables, chronic: ChronicModel, base_counts: np.ndarray, death_probability: np.ndarray,
+                                 targets: np.ndarray) -> float:
+    """Gamma shape of the frailty that gives the published share of repeated acute inpatients at the
+    base year, computed over cells region × sex × age × chronic combination × dies-this-year, with
+    the rates scaled to the national stays and readmission targets."""
+    use = HospitalUseModel.from_tables(tables, death_probability, 1.0, "healthy_ageing", 0)
+    kol = chronic.prevalence[0]
+    diabetes = chronic.prevalence[1] + chronic.prevalence[2]
+    combination = np.stack([(1 - kol) * (1 - diabetes), kol * (1 - diabetes), (1 - kol) * diabetes, kol * diabetes], axis=-1)
+    q = death_probability[..., None, None] * np.array([0.0, 1.0]) + (1 - death_probability[..., None, None]) * np.array([1.0, 0.0])
+    weight = base_counts[:, :, :, None, None] * combination[None, :, :, :, None] * q[None, :, :, :, :]
+
+    def rate(m):
+        lyl = np.array([1.0, use.last_year_multiplier[m]])
+        return use.rates[m][None, :, :, None, None] * use.chronic_multiplier[m][COMBINATION_BITS][None, None, None, :, None] * lyl
+
+    first, planned, outpatient, readmission = rate(ACUTE), rate(PLANNED), rate(OUTPATIENT), rate(READMISSION)
+    share = np.average(targets[TARGET_CRITERIA.index("readmission_share")], weights=base_counts.sum(axis=(1, 2)))
+    s_readmission = share * (weight * (first + planned)).sum() / ((1 - share) * (weight * readmission * (first + planned)).sum())
+    readmission = readmission * s_readmission
+    stays_target = np.average(targets[TARGET_CRITERIA.index("stays_per_citizen")], weights=base_counts.sum(axis=(1, 2)))
+    stays = (weight * (first + planned + outpatient + readmission * (first + planned))).sum()
+    s_stays = stays_target * base_counts.sum() / stays
+    shape = weight.shape
+    cells = [np.broadcast_to(a, shape).ravel() for a in (s_stays * first, s_stays * planned, readmission)]
+    exponents = tuple(float(use.frailty_exponent[m]) for m in (ACUTE, PLANNED, READMISSION))
+    return calibrate_shape(*cells, weight.ravel(), tables.repeated_share_inpatients, tables.repeated_threshold, exponents,
+                           tables.frailty_cap)
+
+
+def build_health(scenario, base_counts: np.ndarray, mortality: MortalityModel) -> Health:
+    """Read the health tables the scenario names and set up the models (see the module docstring)."""
+    files = scenario.data
+    base_year = scenario.population.base_year
+    base_death_probability = death_probabilities(mortality.rates(base_year))
+    chronic = build_chronic_model(base_counts, base_year, prevalence_path=_path(files.chronic_prevalence),
+                                  parameters_path=_path(files.chronic_parameters), targets_path=_path(files.chronic_targets),
+                                  death_probability=base_death_probability)
+    tables = load_hospital_use(_path(files.hospital_use_rates), _path(files.hospital_use_parameters))
+    targets, _years = load_calibration_targets(_path(files.calibration))
+    priors = load_trend_priors(_path(files.hospital_use_trends))
+    trends = {m: as_prior(getattr(scenario.health.trends, m)) if getattr(scenario.health.trends, m) is not None else priors[m]
+              for m in RATE_MEASURES}
+    shape = frailty_shape_for_population(tables, chronic, base_counts, base_death_probability, targets)
+    use = HospitalUseModel.from_tables(tables, base_death_probability, shape, scenario.health.cost_ageing, base_year)
+    return Health(chronic=chronic, use=use, targets=targets, trends=trends,
+                  digital_solutions_met=scenario.health.digital_solutions_met,
+                  repeated_share_target=tables.repeated_share_inpatients,
+                  repeated_admissions_target=tables.repeated_share_admissions)
+
+
+__all__ = ["Health", "DrawHealth", "build_health", "frailty_shape_for_population"]

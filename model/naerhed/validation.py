@@ -1,0 +1,232 @@
+"""`naerhed validate-model`: every figure the model is calibrated or validated against, with the
+published (or target) value, the simulated value, the difference and whether it is within the
+stated tolerance.
+
+One draw is simulated with central parameter values, from the scenario's base year to 2050 (so the
+chronic-disease projection can be compared with DREAM's SMILE), at the given sample fraction.
+Tolerances come from the data files; for the base-year criteria (calibrated in expectation) the
+tolerance is four standard deviations of the chance of individual events at that sample size.
+"""
+
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from . import data
+from .constants import REGION_CODES, REGION_NAMES
+from .data.health_tables import CRITERIA as TARGET_CRITERIA
+from .data.tables import _Table, _resolve, _stamp
+from .demography.mortality import build_mortality, life_expectancy
+from .engine import simulate_draw
+from .health.hospital_use import Q
+from .inputs import Inputs, load_inputs
+
+CHECKS_FILE = "model_checks.csv"
+VALIDATION_END_YEAR = 2050
+ACTIVITY_CV = 3.0  # assumed coefficient of variation of a chronic patient's yearly activity (for tolerances)
+
+
+@dataclass
+class Check:
+    """One comparison. kind: 'calibrated' (the model is fitted to it) or 'validation' (it is not)."""
+
+    id: str
+    description: str
+    kind: str
+    year: int
+    published: float
+    simulated: float
+    unit: str
+    tolerance: float       # allowed absolute deviation (or the minimum, for 'at least' checks)
+    at_least: bool
+    source: str
+
+    @property
+    def difference(self) -> float:
+        return self.simulated - self.published
+
+    @property
+    def relative_difference(self) -> float:
+        return self.difference / self.published if self.published else float("nan")
+
+    @property
+    def ok(self) -> bool:
+        if self.at_least:
+            return self.simulated >= self.published
+        return abs(self.difference) <= self.tolerance
+
+
+@lru_cache(maxsize=4)
+def _parse_checks(stamp):
+    table = _Table(_resolve(stamp[0], CHECKS_FILE), ("id", "quantity", "year", "value", "tolerance", "tolerance_unit"))
+    rows = []
+    for line, record in table.rows:
+        region = table.text(line, record, "region_code") if table.has("region_code") else ""
+        rows.append({
+            "id": table.text(line, record, "id"),
+            "quantity": table.text(line, record, "quantity"),
+            "region": None if not region else table.region(line, record),
+            "year": table.integer(line, record, "year", 1990, 2100),
+            "value": table.number(line, record, "value"),
+            "unit": table.text(line, record, "unit") if table.has("unit") else "",
+            "tolerance": table.number(line, record, "tolerance", nonneg=True),
+            "tolerance_unit": table.text(line, record, "tolerance_unit"),
+            "kind": table.text(line, record, "kind") if table.has("kind") else "validation",
+            "source": table.text(line, record, "source") if table.has("source") else "",
+        })
+    return rows
+
+
+def _tolerance(row: dict) -> float:
+    return row["tolerance"] * abs(row["value"]) if row["tolerance_unit"] == "relative" else row["tolerance"]
+
+
+def _criterion_tolerance(criterion: str, totals: np.ndarray, weight: float) -> float:
+    """Four standard deviations of a base-year criterion from the chance of events (simulated counts)."""
+    simulated = lambda name: totals[Q[name]] / weight  # noqa: E731
+    admissions = simulated("acute_admissions") + simulated("planned_admissions")
+    stays = admissions + simulated("outpatient_stays")
+    if criterion == "stays_per_citizen":
+        return 4 * np.sqrt(stays) / simulated("citizens")
+    if criterion == "readmission_share":
+        share = simulated("readmissions") / admissions
+        return 4 * np.sqrt(share * (1 - share) / admissions)
+    if criterion == "virtual_share":
+        total = stays + simulated("virtual_courses")
+        share = simulated("virtual_courses") / total
+        return 4 * np.sqrt(share * (1 - share) / total)
+    mean = totals[Q["chronic_activity_dkk"]] / totals[Q["chronic_persons"]]
+    return 4 * ACTIVITY_CV * mean / np.sqrt(simulated("chronic_persons"))
+
+
+def run_checks(scenario, sample_fraction: float = 0.05, checks_path=None) -> list[Check]:
+    """Simulate one central draw to 2050 and compare it with every calibration and validation figure."""
+    scenario = scenario.model_copy(update={"end_year": max(scenario.end_year, VALIDATION_END_YEAR)})
+    inputs = load_inputs(scenario)
+    result = simulate_draw(inputs, scenario.end_year, sample_fraction, scenario.seed, 0, central=True)
+    base = inputs.base_year
+    checks: list[Check] = []
+    weight = 1.0 / sample_fraction
+
+    def stock(year):
+        return result.population[year - base]
+
+    def period_totals(year):
+        return result.hospital[year - base]  # [quantity, cell]
+
+    targets = data.load_validation_targets()
+    mortality = build_mortality(data.load_mortality_age5(), data.load_mortality_single_age(), (2017, 2018),
+                                tuple(scenario.demography.mortality.trend_period))
+    for s, sex in enumerate(("male", "female")):
+        t = targets[f"life_expectancy_{sex}_2017_2018"]
+        checks.append(Check(t.id, f"life expectancy at birth 2017/18, {'men' if s == 0 else 'women'}", "validation",
+                            t.year, t.value, life_expectancy(mortality.base_rates[s], s), t.unit, t.allowed_deviation(),
+                            False, t.source))
+    for t in targets.values():
+        if t.quantity not in ("persons_80plus", "population_total", "population_region") or not base <= t.year <= scenario.end_year:
+            continue
+        counts = stock(t.year)
+        if t.quantity == "persons_80plus":
+            value, what = counts[:, :, 80:].sum(), f"persons 80+ on 1 January {t.year}"
+        elif t.quantity == "population_total":
+            value, what = counts.sum(), f"population on 1 January {t.year}"
+        else:
+            r = REGION_CODES.index(t.region_code)
+            value, what = counts[r].sum(), f"population of {REGION_NAMES[r]} on 1 January {t.year}"
+        if t.year == base:
+            what += " (base population, sampled)"
+            tolerance = max(t.allowed_deviation(), 4 * np.sqrt(t.value * weight))
+        else:
+            tolerance = t.allowed_deviation()
+        checks.append(Check(t.id, what, "validation", t.year, t.value, value, t.unit, tolerance, False, t.source))
+
+    for row in _parse_checks(_stamp(_resolve(checks_path, CHECKS_FILE))):
+        year = row["year"]
+        if not base <= year < scenario.end_year:
+            continue
+        if row["quantity"] in ("population_total", "population_region"):
+            counts = stock(year)
+            value = counts.sum() if row["region"] is None else counts[row["region"]].sum()
+            what = "population" + ("" if row["region"] is None else f" of {REGION_NAMES[row['region']]}") + f" on 1 January {year}"
+        else:
+            totals = period_totals(year)
+            mun_region = inputs.demography.municipality_region
+            if row["region"] is not None:
+                in_region = np.repeat(mun_region == row["region"], totals.shape[1] // mun_region.size)
+                totals = totals[:, in_region]
+            t = totals.sum(axis=1)
+            region_words = "" if row["region"] is None else f" in {REGION_NAMES[row['region']]}"
+            if row["quantity"] == "deaths":
+                value, what = result.events["deaths"][year - base].sum(), f"deaths in {year}"
+            elif row["quantity"] == "somatic_admissions":
+                value, what = t[Q["acute_admissions"]] + t[Q["planned_admissions"]], f"somatic admissions in {year}{region_words}"
+            elif row["quantity"] == "outpatient_stays":
+                value, what = t[Q["outpatient_stays"]], f"outpatient stays in {year}{region_words}"
+            elif row["quantity"] == "admissions_per_1000":
+                value = 1000 * (t[Q["acute_admissions"]] + t[Q["planned_admissions"]]) / t[Q["citizens"]]
+                what = f"admissions per 1,000 citizens in {year}{region_words}"
+            elif row["quantity"] == "repeated_acute_share_of_inpatients":
+                value = t[Q["repeated_acute_inpatients"]] / t[Q["acute_inpatients"]]
+                what = f"share of acute inpatients with 2+ acute admissions in {year}"
+            elif row["quantity"] == "repeated_acute_share_of_admissions":
+                value = t[Q["repeated_acute_admissions"]] / t[Q["acute_admissions"]]
+                what = f"share of acute admissions made by persons with 2+ in {year}"
+            else:
+                continue
+        checks.append(Check(row["id"], what, row["kind"], year, row["value"], float(value), row["unit"],
+                            _tolerance(row), row["tolerance_unit"] == "at_least", row["source"]))
+
+    checks.extend(chronic_checks(inputs, result, base, weight))
+
+    base_totals = period_totals(base)
+    mun_region = inputs.demography.municipality_region
+    n_groups = base_totals.shape[1] // mun_region.size
+    for r, name in enumerate(REGION_NAMES):
+        t = base_totals[:, np.repeat(mun_region == r, n_groups)].sum(axis=1)
+        admissions = t[Q["acute_admissions"]] + t[Q["planned_admissions"]]
+        stays = admissions + t[Q["outpatient_stays"]]
+        simulated = {
+            "stays_per_citizen": stays / t[Q["citizens"]],
+            "activity_per_chronic_dkk": t[Q["chronic_activity_dkk"]] / t[Q["chronic_persons"]],
+            "readmission_share": t[Q["readmissions"]] / admissions,
+            "virtual_share": t[Q["virtual_courses"]] / (t[Q["virtual_courses"]] + stays),
+        }
+        for c, criterion in enumerate(TARGET_CRITERIA):
+            checks.append(Check(f"{criterion}_{REGION_CODES[r]}_{base}", f"{criterion} in {name}, {base}", "calibrated",
+                                base, float(inputs.health.targets[c, r]), float(simulated[criterion]), "",
+                                float(_criterion_tolerance(criterion, t, weight)), False,
+                                str(inputs.files["calibration"])))
+    return checks
+
+
+def chronic_checks(inputs: Inputs, result, base: int, weight: float) -> list[Check]:
+    """Persons with KOL and type 2 diabetes against the chronic-disease targets that fall in the run."""
+    from .health.chronic import CONDITIONS, load_chronic_targets
+
+    checks = []
+    for target in load_chronic_targets(inputs.files["chronic_targets"]):
+        if target.condition not in CONDITIONS or not base <= target.year <= base + result.chronic_persons.shape[0] - 1:
+            continue
+        value = result.chronic_persons[target.year - base][:, CONDITIONS.index(target.condition)].sum()
+        sampling = 4 * np.sqrt(target.persons * weight)
+        checks.append(Check(target.id, f"persons with {target.condition} on 1 January {target.year}", target.role,
+                            target.year, target.persons, float(value), "persons",
+                            max(target.tolerance * target.persons, sampling), False, target.source))
+    return checks
+
+
+def write_checks_csv(checks: list[Check], path: Path) -> None:
+    """The comparison table as CSV (one row per figure; units in the column names)."""
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["id", "description", "kind", "year", "published_or_target", "simulated", "difference",
+                         "relative_difference_pct", "tolerance_absolute", "within_tolerance", "unit", "source"])
+        for c in checks:
+            writer.writerow([c.id, c.description, c.kind, c.year, c.published, round(c.simulated, 6),
+                             round(c.difference, 6), round(100 * c.relative_difference, 3), round(c.tolerance, 6),
+                             c.ok, c.unit, c.source])

@@ -1,0 +1,155 @@
+"""Hospital use: calibration reproduces the targets, use rises with frailty and chronic disease,
+admissions are concentrated as published, the sample fraction does not bias the rates, and the
+three cost-ageing variants order as DREAM's."""
+
+import numpy as np
+import pytest
+
+from naerhed.engine import simulate_draw
+from naerhed.health.chronic import KOL
+from naerhed.health.hospital_use import ACUTE, OUTPATIENT, Q, N_MEASURES
+from naerhed.inputs import load_inputs
+from naerhed.population import synthesize
+from naerhed.streams import RandomStreams
+
+from ..conftest import make_scenario
+
+CRITERIA = ("stays_per_citizen", "activity_per_chronic_dkk", "readmission_share", "virtual_share")
+
+
+def _criteria(totals):
+    """Criteria 1-4 from totals [quantity, ...] summed over the rest."""
+    t = totals.reshape(totals.shape[0], -1).sum(axis=1)
+    admissions = t[Q["acute_admissions"]] + t[Q["planned_admissions"]]
+    stays = admissions + t[Q["outpatient_stays"]]
+    return np.array([stays / t[Q["citizens"]], t[Q["chronic_activity_dkk"]] / t[Q["chronic_persons"]],
+                     t[Q["readmissions"]] / admissions, t[Q["virtual_courses"]] / (t[Q["virtual_courses"]] + stays)])
+
+
+@pytest.fixture(scope="module")
+def base_year_draw(default_inputs):
+    return simulate_draw(default_inputs, default_inputs.base_year + 1, 0.05, seed=8, draw=0, central=True)
+
+
+def test_calibration_reproduces_the_base_year_targets(default_inputs, base_year_draw):
+    """Each region's simulated base-year criteria equal its targets within the chance of events:
+    4 standard deviations computed from the simulated counts (activity: an assumed CV of 3 per patient)."""
+    mun_region = default_inputs.demography.municipality_region
+    totals = base_year_draw.hospital[0]
+    groups = totals.shape[1] // mun_region.size
+    weight = 20.0
+    for r in range(5):
+        t = totals[:, np.repeat(mun_region == r, groups)].sum(axis=1)
+        simulated = _criteria(t[:, None])
+        target = default_inputs.health.targets[:, r]
+        admissions = (t[Q["acute_admissions"]] + t[Q["planned_admissions"]]) / weight
+        stays = admissions + t[Q["outpatient_stays"]] / weight
+        citizens = t[Q["citizens"]] / weight
+        sd = np.array([
+            np.sqrt(stays) / citizens,
+            3.0 * target[1] / np.sqrt(t[Q["chronic_persons"]] / weight),
+            np.sqrt(target[2] * (1 - target[2]) / admissions),
+            np.sqrt(target[3] * (1 - target[3]) / (stays + t[Q["virtual_courses"]] / weight)),
+        ])
+        assert np.all(np.abs(simulated - target) <= 4 * sd), (r, simulated, target)
+
+
+def test_own_calibration_file_is_reproduced(tmp_path):
+    lines = ["region_code,criterion,year,value"]
+    for code in (1081, 1082, 1083, 1084, 1085):
+        lines += [f"{code},stays_per_citizen,2019,1.8", f"{code},activity_per_chronic_dkk,2019,40000",
+                  f"{code},readmission_share,2019,0.12", f"{code},virtual_share,2019,0.2"]
+    path = tmp_path / "my_region.csv"
+    path.write_text("\n".join(lines) + "\n")
+    inputs = load_inputs(make_scenario(data={"calibration": str(path)}))
+    result = simulate_draw(inputs, 2020, 0.05, seed=8, draw=0, central=True)
+    simulated = _criteria(result.hospital[0])
+    np.testing.assert_allclose(simulated, [1.8, 40000, 0.12, 0.2], rtol=0.05)
+
+
+def test_use_rises_with_frailty_and_chronic_state(default_inputs):
+    inputs = default_inputs
+    demo, health = inputs.demography, inputs.health
+    pop = synthesize(inputs.base_counts, 0.01, inputs.base_year, RandomStreams(1, 0),
+                     demo.municipality_region, demo.municipality_population)
+    pop.chronic[:] = 0
+    pop.frailty[:] = 1.0
+    scale = np.ones((N_MEASURES + 1, 5))
+    trend = np.zeros(N_MEASURES)
+    dies = np.zeros(pop.size, bool)
+    plain = health.use.expected_rates(pop, scale, trend, inputs.base_year, dies=dies)
+    pop.frailty[:] = 3.0
+    frail = health.use.expected_rates(pop, scale, trend, inputs.base_year, dies=dies)
+    pop.frailty[:] = 1.0
+    pop.chronic[:] = KOL
+    chronic = health.use.expected_rates(pop, scale, trend, inputs.base_year, dies=dies)
+    dying = health.use.expected_rates(pop, scale, trend, inputs.base_year, dies=np.ones(pop.size, bool))
+    assert np.all(frail[ACUTE] > plain[ACUTE]) and np.all(frail[OUTPATIENT] > plain[OUTPATIENT])
+    assert np.all(chronic[ACUTE] > plain[ACUTE])
+    assert np.all(dying[ACUTE] > chronic[ACUTE])
+    # the frailty effect is strongest on acute admissions (exponent 1)
+    assert np.allclose(frail[ACUTE] / plain[ACUTE], 3.0, rtol=1e-5)
+
+
+def test_admissions_are_concentrated_as_published(base_year_draw):
+    """About 11 % of acute inpatients have 2+ acute admissions (calibrated) and they make more than
+    a quarter of the acute admissions (not calibrated: a real check)."""
+    t = base_year_draw.hospital[0].sum(axis=1)
+    share_persons = t[Q["repeated_acute_inpatients"]] / t[Q["acute_inpatients"]]
+    share_admissions = t[Q["repeated_acute_admissions"]] / t[Q["acute_admissions"]]
+    n = t[Q["acute_inpatients"]] / 20
+    assert abs(share_persons - 0.11) < 0.02 + 4 * np.sqrt(0.11 * 0.89 / n)
+    assert share_admissions > 0.25
+
+
+def test_sample_fraction_does_not_bias_the_rates(default_inputs):
+    """Criteria at sample fraction 0.01 and 0.1 agree within their sampling error, over 4 draws each."""
+    small = np.array([_criteria(simulate_draw(default_inputs, 2020, 0.01, seed=3, draw=d, central=True).hospital[0])
+                      for d in range(4)])
+    large = np.array([_criteria(simulate_draw(default_inputs, 2020, 0.1, seed=3, draw=d, central=True).hospital[0])
+                      for d in range(2)])
+    diff = np.abs(small.mean(axis=0) - large.mean(axis=0))
+    spread = np.sqrt(small.var(axis=0, ddof=1) / 4 + large.var(axis=0, ddof=1) / 2 + 1e-18)
+    assert np.all(diff <= 4 * spread + 1e-3 * large.mean(axis=0)), (small.mean(0), large.mean(0))
+
+
+def _expected_activity_growth(variant: str, end_year: int = 2030) -> float:
+    """Expected hospital activity in end_year / in the base year on one simulated population path
+    (expectation over events and deaths; no secular trends), for a cost-ageing variant."""
+    from naerhed.demography.cohort_component import complete_year, death_probability, decide_deaths
+    from naerhed.health.calibration import calibrate_regions
+    from naerhed.health.hospital_use import expected_activity_dkk
+
+    inputs = load_inputs(make_scenario(health={"cost_ageing": variant}))
+    demo, health = inputs.demography, inputs.health
+    streams = RandomStreams(5, 0)
+    pop = synthesize(inputs.base_counts, 0.02, inputs.base_year, streams, demo.municipality_region,
+                     demo.municipality_population)
+    health.initialise(pop, 0, streams, inputs.base_year, "frailty:base")
+    no_trend = np.zeros(N_MEASURES)
+
+    def expected(year):
+        q = death_probability(pop, demo, health.mortality_multiplier(pop))
+        return q, expected_activity_dkk(health.use, pop, q, scale, no_trend, year)
+
+    q = death_probability(pop, demo, health.mortality_multiplier(pop))
+    scale = calibrate_regions(health.use, pop, q, health.targets)
+    start = expected(inputs.base_year)[1]
+    while pop.year < end_year:
+        year = pop.year
+        dies = decide_deaths(pop, demo, streams, health.mortality_multiplier(pop))
+        pop.chronic, _ = health.chronic.apply_incidence(pop.chronic, pop.age, pop.sex, pop.id, pop.next_id, streams, year)
+        first_new = pop.next_id
+        complete_year(pop, demo, streams, dies)
+        health.initialise(pop, int(np.searchsorted(pop.id, first_new)), streams, year, "frailty:new")
+    return expected(end_year)[1] / start
+
+
+def test_cost_ageing_variants_order_as_dream():
+    """Demographic pressure on hospital activity 2019-2030 is highest with constant standards by
+    age, lower with healthy ageing (the costly last year of life is postponed as mortality falls)
+    and lowest with constant mortality (fewer old survivors), as in DREAM's 2016 comparison.
+    Same seed for every variant (common random numbers): the population paths of the first two are
+    identical, so the difference is the cost model alone."""
+    growth = {v: _expected_activity_growth(v) for v in ("constant_standards", "healthy_ageing", "constant_mortality")}
+    assert growth["constant_standards"] > growth["healthy_ageing"] > growth["constant_mortality"] > 1.0, growth
