@@ -20,8 +20,9 @@ def run_folder(tmp_path_factory):
 
 def test_run_folder_is_complete(run_folder):
     assert run_folder.parent.name == "test"
-    for name in ("results.nc", "summary.csv", "manifest.json", "figures/population_pyramid.png",
-                 "figures/persons_80plus_by_region.png", "figures/population_components.png"):
+    for name in ("results.nc", "summary.csv", "criteria.csv", "manifest.json", "figures/population_pyramid.png",
+                 "figures/persons_80plus_by_region.png", "figures/population_components.png",
+                 "figures/criteria_by_region.png"):
         assert (run_folder / name).is_file(), name
     leftovers = [p.name for p in run_folder.parent.iterdir() if p.name.startswith(".tmp")]
     assert leftovers == []
@@ -36,6 +37,18 @@ def test_results_have_labelled_dimensions(run_folder):
         assert ds["population"].attrs["units"] == "persons"
         total_2019 = float(ds["population"].sel(year=2019).sum(("region", "sex", "age")).mean())
         assert abs(total_2019 / 5_806_081 - 1) < 0.01
+        assert ds["criteria"].dims == ("draw", "period", "region", "criterion")
+        assert list(ds["criterion"].values) == ["stays_per_citizen", "activity_per_chronic_dkk", "readmission_share",
+                                                "virtual_share", "digital_solutions"]
+        assert ds["criteria_by_municipality"].dims == ("draw", "period", "municipality", "criterion")
+        assert ds["criteria_by_age_group"].dims == ("draw", "period", "region", "age_group", "criterion")
+        assert ds.sizes["municipality"] == 99
+        # the regional criteria are the totals of their municipalities
+        totals = ds["hospital_totals"].sum("age_group")
+        nord = totals.where(ds["municipality_region"] == 1081, drop=True).sum("municipality")
+        stays = nord.sel(quantity=["acute_admissions", "planned_admissions", "outpatient_stays"]).sum("quantity")
+        np.testing.assert_allclose(stays / nord.sel(quantity="citizens"),
+                                   ds["criteria"].sel(region=1081, criterion="stays_per_citizen"), rtol=1e-5)
 
 
 def test_manifest_records_what_reproduces_the_run(run_folder):
@@ -46,6 +59,12 @@ def test_manifest_records_what_reproduces_the_run(run_folder):
     assert "commit" in manifest["git"]
     hashes = manifest["data_files"]
     assert len(hashes["population"]["sha256"]) == 64
+
+
+def test_criteria_csv_has_one_row_per_year_region_and_criterion(run_folder):
+    lines = (run_folder / "criteria.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0].split(",")[:6] == ["year", "region_code", "region", "criterion", "unit", "value_mean"]
+    assert len(lines) == 1 + 4 * 6 * 5  # 4 calendar years x (5 regions + Danmark) x 5 criteria
 
 
 def test_summary_csv_has_units_and_all_regions(run_folder):

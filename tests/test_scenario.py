@@ -662,3 +662,25 @@ def test_json_schema():
         for name, prop in definition["properties"].items():
             assert prop.get("description"), name
             assert prop.get("unit"), name
+
+
+def test_health_section_problems_are_all_reported_with_their_paths():
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(FIXTURES / "bad_health.yaml")
+    messages = {p.key_path: (p.line, p.message) for p in info.value.problems}
+    assert messages["health.cost_ageing"][0] == 4
+    assert "healthy_ageing, constant_standards, constant_mortality" in messages["health.cost_ageing"][1]
+    assert messages["health.trends.virtual_courses"] == (6, "a normal distribution takes exactly: mean, sd; missing: sd")
+    assert "one of: normal, uniform, triangular" in messages["health.trends.outpatient_stays.distribution"][1]
+    assert "low < high" in messages["health.trends.acute_admissions"][1]
+    assert "between 0 and 1" in messages["health.digital_solutions_met"][1]
+    assert len(info.value.problems) == 5
+
+
+def test_uncertain_values_accept_numbers_and_distributions():
+    scenario = Scenario.model_validate({"name": "u", "health": {"trends": {
+        "virtual_courses": 0.05,
+        "acute_admissions": {"distribution": "triangular", "low": -0.02, "mode": -0.01, "high": 0.0}}}})
+    assert scenario.health.trends.virtual_courses == 0.05
+    assert scenario.health.trends.acute_admissions.mode == -0.01
+    assert scenario.health.trends.planned_admissions is None  # the packaged prior

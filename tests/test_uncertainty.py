@@ -1,0 +1,30 @@
+"""Uncertain parameters: right distribution over draws, same value for the same (seed, draw, name)."""
+
+import numpy as np
+import pytest
+
+from naerhed.uncertainty import Prior, draw_value
+
+
+def test_normal_draws_have_the_declared_mean_and_sd():
+    prior = Prior("normal", mean=0.08, sd=0.04)
+    values = np.array([draw_value(prior, "trend:virtual", 1, d) for d in range(2000)])
+    assert abs(values.mean() - 0.08) < 4 * 0.04 / np.sqrt(2000)
+    assert abs(values.std(ddof=1) / 0.04 - 1) < 4 / np.sqrt(2 * 2000)
+
+
+def test_uniform_and_triangular_stay_in_their_range():
+    uniform = [draw_value(Prior("uniform", low=1.0, high=2.0), "x", 3, d) for d in range(500)]
+    tri = [draw_value(Prior("triangular", low=0.0, mode=0.2, high=1.0), "y", 3, d) for d in range(500)]
+    assert 1.0 <= min(uniform) and max(uniform) <= 2.0
+    assert 0.0 <= min(tri) and max(tri) <= 1.0
+    assert abs(np.mean(tri) - 0.4) < 4 * np.sqrt(1 / 18 * (1 + 0.04 + 0 - 0.2) / 500 + 1e-9) + 0.02
+
+
+def test_common_random_numbers_and_central_values():
+    prior = Prior("normal", mean=0.0, sd=1.0)
+    assert draw_value(prior, "a", 7, 3) == draw_value(prior, "a", 7, 3)
+    assert draw_value(prior, "a", 7, 3) != draw_value(prior, "b", 7, 3)
+    assert draw_value(prior, "a", 7, 3, central=True) == 0.0
+    assert draw_value(0.25, "a", 7, 3) == 0.25
+    assert draw_value(Prior("triangular", low=0, mode=0.3, high=1), "t", 1, 1, central=True) == pytest.approx(0.3)

@@ -1,0 +1,52 @@
+"""`naerhed validate-model`: every calibrated figure is reproduced; the table covers every kind of figure."""
+
+import csv
+
+import pytest
+
+from naerhed.cli import main
+from naerhed.validation import run_checks
+
+from .conftest import make_scenario
+
+
+@pytest.fixture(scope="module")
+def checks():
+    return run_checks(make_scenario(), sample_fraction=0.05)
+
+
+def test_every_calibrated_figure_is_within_tolerance(checks):
+    calibrated = [c for c in checks if c.kind == "calibrated"]
+    assert len(calibrated) >= 20 + 1 + 2  # 4 criteria x 5 regions, concentration, KOL and T2D 2050
+    outside = [(c.id, c.published, c.simulated, c.tolerance) for c in calibrated if not c.ok]
+    assert outside == []
+
+
+def test_the_table_covers_demography_health_and_criteria(checks):
+    ids = {c.id for c in checks}
+    for expected in ("life_expectancy_male_2017_2018", "persons_80plus_2030_dst2020", "population_total_2030_dst2020",
+                     "deaths_2019", "admissions_2021", "repeated_acute_share_of_inpatients",
+                     "repeated_acute_share_of_admissions", "kol_2050_smile", "diabetes_t2_2050_smile",
+                     "stays_per_citizen_1081_2019", "virtual_share_1085_2019"):
+        assert expected in ids
+    by_id = {c.id: c for c in checks}
+    assert by_id["persons_80plus_2030_dst2020"].ok and by_id["population_total_2030_dst2020"].ok
+    assert by_id["repeated_acute_share_of_admissions"].ok  # > 25 % of admissions: not calibrated
+
+
+def test_cli_prints_the_table_and_writes_csv(tmp_path, capsys):
+    out = tmp_path / "checks.csv"
+    assert main(["validate-model", "--sample-fraction", "0.02", "--csv", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "published / target" in text and "within tolerance" in text
+    rows = list(csv.DictReader(open(out, encoding="utf-8")))
+    assert {"published_or_target", "simulated", "difference", "within_tolerance"} <= set(rows[0])
+    assert len(rows) > 40
+
+
+def test_cli_rejects_a_broken_calibration_file(tmp_path, capsys):
+    bad = tmp_path / "bad.csv"
+    bad.write_text("region_code,criterion,year,value\n1081,stays_per_citizen,2019,abc\n")
+    assert main(["validate-model", "--calibration", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert str(bad) in err and "line 2" in err and "'value'" in err and "Traceback" not in err
