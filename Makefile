@@ -20,7 +20,7 @@ test: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 -q
 
 bench: $(STAMP)
-	$(BIN)/python bench/bench_demography.py
+	$(BIN)/python bench/bench_draw.py
 
 clean:
 	rm -rf $(VENV) outputs/*/ .pytest_cache

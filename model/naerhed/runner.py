@@ -81,7 +81,8 @@ def run_scenario(scenario, out_root: Path = Path("outputs"), progress: bool = Tr
             task = bar.add_task(f"{scenario.name}: {scenario.draws} draw(s) × {n_years} years",
                                 total=scenario.draws * n_years)
             draws = run_draws(inputs, scenario.end_year, scenario.population.sample_fraction, scenario.seed,
-                              scenario.draws, on_year=lambda draw, year: bar.advance(task))
+                              scenario.draws, on_year=lambda draw, year: bar.advance(task),
+                              central=scenario.uncertainty == "central")
         dataset = to_dataset(draws, inputs, scenario.end_year,
                              attrs={"scenario": scenario.name, "seed": scenario.seed, "run_id": run_id,
                                     "sample_fraction": scenario.population.sample_fraction,

@@ -1,7 +1,8 @@
-"""Benchmark of the demographic microsimulation (run by `make bench`, never by the tests).
+"""Benchmark of one draw of the whole model (run by `make bench`, never by the tests).
 
 For each sample fraction, a fresh subprocess synthesizes the base population and projects it
-10 years (one draw); it reports wall time, nanoseconds per person-year and peak resident memory.
+10 years (one draw: demography, chronic disease, hospital use, aggregation); it reports wall time,
+nanoseconds per person-year and peak resident memory.
 Results are printed and written to bench/results.json.
 """
 
@@ -47,7 +48,7 @@ def main() -> None:
               f"simulate {row['simulate_seconds']:6.2f} s  {row['ns_per_person_year']:6.0f} ns/person-year  "
               f"process {row['process_wall_seconds']:6.2f} s  peak {row['peak_rss_mib']:7.0f} MiB")
     result = {"machine": {"python": platform.python_version(), "processor": platform.processor(),
-                          "cpus": __import__("os").cpu_count()}, "demography_10_years": rows}
+                          "cpus": __import__("os").cpu_count()}, "one_draw_10_years": rows}
     path = Path(__file__).with_name("results.json")
     path.write_text(json.dumps(result, indent=2) + "\n")
     print(f"written {path}")
