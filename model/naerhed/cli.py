@@ -1,4 +1,4 @@
-"""Command line: ``naerhed run | validate | validate-model | schema``.
+"""Command line: ``naerhed run | compare | validate | validate-model | schema``.
 
 Errors caused by the user's input (scenario, data, command line) are printed as ``error: ...``
 without a traceback and give exit status 2; an interrupted run gives 130.
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Optional, Sequence
 
 from naerhed import __version__
-from naerhed.errors import EXIT_USER_ERROR, NaerhedError, ScenarioError
+from naerhed.errors import EXIT_USER_ERROR, NaerhedError, ProblemsError
 
 EXIT_INTERRUPTED = 130
 
@@ -50,7 +50,7 @@ def _print_error(lines: Sequence[str]) -> None:
 
 
 def _report(exc: NaerhedError, scenario_file: Optional[str]) -> None:
-    if isinstance(exc, ScenarioError):
+    if isinstance(exc, ProblemsError):
         count = len(exc.problems)
         noun = "problem" if count == 1 else "problems"
         where = f" in {scenario_file}" if scenario_file else ""
@@ -99,6 +99,7 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
 
 def _cmd_validate(args: argparse.Namespace) -> int:
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     from naerhed.scenario import scenario_field_info
@@ -125,7 +126,7 @@ def _cmd_validate(args: argparse.Namespace) -> int:
             shown = "[" + ", ".join(str(v) for v in value) + "]"
         else:
             shown = str(value)
-        table.add_row(key, shown, info.get(key, {}).get("unit", ""))
+        table.add_row(escape(key), escape(shown), escape(info.get(key, {}).get("unit", "")))
     if defaults:
         n_files = sum(1 for key in info if key.startswith("data."))
         label = "data.*" if len(defaults) == n_files else "data (the others)"
@@ -173,6 +174,41 @@ def _cmd_validate_model(args: argparse.Namespace) -> int:
     if args.csv:
         write_checks_csv(checks, Path(args.csv))
         print(f"wrote {args.csv}")
+    return 0
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from naerhed.analysis.comparison_report import compare_scenarios
+    from naerhed.scenario import load_scenario
+
+    if len(args.scenarios) < 2:
+        raise NaerhedError("compare needs at least two scenario files (the first is the reference)")
+    extra = list(args.set or [])
+    scenarios = [load_scenario(path, extra) for path in args.scenarios]
+    seed = args.seed if args.seed is not None else scenarios[0].seed
+    draws = args.draws if args.draws is not None else scenarios[0].draws
+    scenarios = [load_scenario(path, extra + [f"seed={seed}", f"draws={draws}"]) for path in args.scenarios]
+    folder, datasets, year, rows = compare_scenarios(scenarios, Path(args.out or "outputs"), progress=not args.quiet,
+                                                     year=args.year)
+    console = Console(file=sys.stdout, highlight=False, width=None if _is_tty(sys.stdout) else 160)
+    names = list(datasets)
+    for name in names[1:]:
+        table = Table(title=f"{name} minus {names[0]}, {year} (paired over {draws} draws, seed {seed})",
+                      header_style="bold")
+        for column in ("region", "metric", names[0], name, "difference", "95 % interval"):
+            table.add_column(column, justify="left" if column in ("region", "metric") else "right")
+        for row in rows:
+            if name not in row:
+                continue
+            money = row["metric"].endswith("_dkk")
+            fmt = (lambda v: f"{v / 1e6:,.1f} mio") if money else (lambda v: f"{v:.3f}")
+            table.add_row(row["region"], row["metric"], fmt(row[names[0]]), fmt(row[name]), fmt(row["difference"]),
+                          f"[{fmt(row['difference_ci95_low'])}, {fmt(row['difference_ci95_high'])}]")
+        console.print(table)
+    print(folder)
     return 0
 
 
@@ -234,6 +270,16 @@ def build_parser() -> argparse.ArgumentParser:
     _add_set(validate)
     validate.set_defaults(func=_cmd_validate)
 
+    compare = commands.add_parser("compare", help="run scenarios with the same seeds and compare them (paired)")
+    compare.add_argument("scenarios", metavar="SCENARIO.yaml", nargs="+", help="two or more scenario files; the first is the reference")
+    compare.add_argument("--seed", type=int, help="seed for every scenario (default: the first scenario's)")
+    compare.add_argument("--draws", type=int, help="draws for every scenario (default: the first scenario's)")
+    compare.add_argument("--year", type=int, help="assessed year shown in the table and figures (default: the last)")
+    _add_set(compare)
+    compare.add_argument("--out", metavar="DIR", help="folder for run and comparison folders (default: outputs)")
+    compare.add_argument("--quiet", action="store_true", help="do not show progress")
+    compare.set_defaults(func=_cmd_compare)
+
     check = commands.add_parser("validate-model",
                                 help="compare the model with every figure it is calibrated or validated against")
     check.add_argument("scenario", metavar="SCENARIO.yaml", nargs="?", default=None,
@@ -261,7 +307,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return code if isinstance(code, int) else (0 if code is None else EXIT_USER_ERROR)
     if getattr(args, "func", None) is None:
         parser.print_usage(sys.stderr)
-        print("naerhed: error: a command is required (run, validate, validate-model or schema)", file=sys.stderr)
+        print("naerhed: error: a command is required (run, compare, validate, validate-model or schema)", file=sys.stderr)
         return EXIT_USER_ERROR
     try:
         return args.func(args)

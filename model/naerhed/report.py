@@ -13,7 +13,7 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
 from .financing.criteria import CRITERIA, CRITERION_LABELS, CRITERION_UNITS  # noqa: E402
-from .results import OLD_AGE, criteria_table, summary_table  # noqa: E402
+from .results import OLD_AGE, criteria_table, risk_summary_text, summary_table  # noqa: E402
 
 MALE_COLOUR, FEMALE_COLOUR = "#3b6ea5", "#c0504d"
 
@@ -119,13 +119,109 @@ def criteria_by_region(ds: xr.Dataset, path: Path) -> None:
     plt.close(fig)
 
 
+def criterion_fan_chart(ds: xr.Dataset, criterion: str, path: Path) -> None:
+    """One criterion per region: median over draws, 50 % and 90 % bands, and the target line (the
+    value that just meets the criterion under the year's rule, median over draws)."""
+    names = ds["region_name"].values
+    fig, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3.8), sharey=True)
+    scale = 100.0 if criterion.endswith("_share") else 1.0
+    periods = ds["period"].values
+    for ax, region, name in zip(axes, ds["region"].values, names):
+        values = ds["criteria"].sel(region=region, criterion=criterion) * scale
+        q = values.quantile([0.05, 0.25, 0.5, 0.75, 0.95], "draw")
+        ax.fill_between(periods, q.sel(quantile=0.05), q.sel(quantile=0.95), color="#4c72b0", alpha=0.18, linewidth=0,
+                        label="90 % of draws")
+        ax.fill_between(periods, q.sel(quantile=0.25), q.sel(quantile=0.75), color="#4c72b0", alpha=0.35, linewidth=0,
+                        label="50 % of draws")
+        ax.plot(periods, q.sel(quantile=0.5), color="#1f3d73", linewidth=1.8, label="median")
+        if "target_value" in ds:
+            target = ds["target_value"].sel(region=region, criterion=criterion) * scale
+            if bool(target.notnull().any()):
+                ax.plot(ds["assessed_year"].values, target.median("draw"), color="#c44e52", linestyle="--",
+                        linewidth=1.4, label="target (to be met)")
+        ax.set_title(str(name), fontsize=10)
+        ax.grid(alpha=0.3)
+        ax.set_xlabel("calendar year")
+    axes[0].set_ylabel("%" if scale == 100.0 else CRITERION_UNITS[criterion])
+    axes[0].legend(fontsize=7, loc="best")
+    fig.suptitle(CRITERION_LABELS[criterion])
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def repayment_distribution(ds: xr.Dataset, path: Path) -> None:
+    """Repayment per region and assessed year over the draws (box: 25-75 %, whiskers: 5-95 %),
+    with the expected repayment (diamond) and the 95 % value at risk (cross)."""
+    names = ds["region_name"].values
+    years = ds["assessed_year"].values
+    fig, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3.8), sharey=True)
+    for ax, region, name in zip(axes, ds["region"].values, names):
+        values = ds["repayment_dkk"].sel(region=region).transpose("assessed_year", "draw").values / 1e6
+        ax.boxplot(list(values), positions=years, whis=(5, 95), widths=0.6, showfliers=False,
+                   medianprops={"color": "#1f3d73"})
+        ax.scatter(years, values.mean(axis=1), marker="D", color="#dd8452", s=18, zorder=3, label="expected")
+        ax.scatter(years, ds["risk_var_repayment_dkk"].sel(region=region).values / 1e6, marker="x", color="#c44e52",
+                   s=24, zorder=3, label="95 % value at risk")
+        ax.set_title(str(name), fontsize=10)
+        ax.set_xticks(years)
+        ax.set_xticklabels([str(y) for y in years], rotation=90, fontsize=7)
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel("repayment (mio. DKK)")
+    axes[0].legend(fontsize=7)
+    fig.suptitle(f"Repayment of nærhedsfinansiering per region ({ds.sizes['draw']} draws; formal rule)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def risk_table(ds: xr.Dataset) -> list[dict]:
+    """One row per assessed year and region (and all regions): the risk metrics, money in mio. DKK."""
+    rows = []
+    names = dict(zip(ds["region"].values.tolist(), ds["region_name"].values.tolist()))
+    for year in ds["assessed_year"].values.tolist():
+        r = ds.sel(assessed_year=year)
+        for region in list(names) + ["all"]:
+            if region == "all":
+                row = {"year": year, "region_code": "", "region": "all regions",
+                       "rule_set": str(r["rule_set"].values),
+                       "p_full_payout": round(float(r["risk_p_full_payout_all"]), 4),
+                       "share_kept_mean": round(float((r["payout_dkk"].sum("region") / r["region_pool_dkk"].sum("region")).mean()), 4),
+                       "expected_payout_mio_dkk": round(float(r["risk_expected_payout_dkk_all"]) / 1e6, 3),
+                       "expected_repayment_mio_dkk": round(float(r["risk_expected_repayment_dkk_all"]) / 1e6, 3),
+                       "var95_repayment_mio_dkk": round(float(r["risk_var_repayment_dkk_all"]) / 1e6, 3),
+                       "es95_repayment_mio_dkk": round(float(r["risk_es_repayment_dkk_all"]) / 1e6, 3),
+                       "deciding_criterion": ""}
+                row.update({f"p_met_{c}": "" for c in CRITERIA})
+            else:
+                x = r.sel(region=region)
+                row = {"year": year, "region_code": region, "region": names[region], "rule_set": str(r["rule_set"].values),
+                       "p_full_payout": round(float(x["risk_p_full_payout"]), 4),
+                       "share_kept_mean": round(float(x["risk_share_kept_mean"]), 4),
+                       "expected_payout_mio_dkk": round(float(x["risk_expected_payout_dkk"]) / 1e6, 3),
+                       "expected_repayment_mio_dkk": round(float(x["risk_expected_repayment_dkk"]) / 1e6, 3),
+                       "var95_repayment_mio_dkk": round(float(x["risk_var_repayment_dkk"]) / 1e6, 3),
+                       "es95_repayment_mio_dkk": round(float(x["risk_es_repayment_dkk"]) / 1e6, 3),
+                       "deciding_criterion": str(x["risk_deciding_criterion"].values)}
+                row.update({f"p_met_{c}": ("" if np.isnan(float(x["risk_p_met"].sel(criterion=c)))
+                                           else round(float(x["risk_p_met"].sel(criterion=c)), 4)) for c in CRITERIA})
+            rows.append(row)
+    return rows
+
+
 def write_report(ds: xr.Dataset, folder: Path) -> None:
-    """summary.csv, criteria.csv and figures/*.png into `folder`."""
+    """summary.csv, criteria.csv, risk.csv, risk_summary.txt and figures/*.png into `folder`."""
     write_csv(folder / "summary.csv", summary_table(ds))
     write_csv(folder / "criteria.csv", criteria_table(ds))
     figures = folder / "figures"
     figures.mkdir(exist_ok=True)
     criteria_by_region(ds, figures / "criteria_by_region.png")
+    if "assessed_year" in ds.dims:
+        write_csv(folder / "risk.csv", risk_table(ds))
+        (folder / "risk_summary.txt").write_text("\n".join(risk_summary_text(ds)) + "\n", encoding="utf-8")
+        for criterion in CRITERIA[:4]:
+            criterion_fan_chart(ds, criterion, figures / f"fan_{criterion}.png")
+        repayment_distribution(ds, figures / "repayment_by_region.png")
     population_pyramid(ds, figures / "population_pyramid.png")
     persons_80plus_by_region(ds, figures / "persons_80plus_by_region.png")
     population_components(ds, figures / "population_components.png")

@@ -57,6 +57,38 @@ def to_dataset(draws: list[DrawResult], inputs: Inputs, end_year: int, attrs: di
     return add_health(ds, draws, inputs)
 
 
+def need_weight(inputs: Inputs) -> np.ndarray:
+    """Age-determined expenditure need [sex, age]: expected hospital activity (DKK) of a person at the
+    base year's use by sex and age (no chronic disease, frailty 1, no regional calibration)."""
+    use = inputs.health.use
+    from .health.hospital_use import ACUTE, OUTPATIENT, PLANNED, READMISSION, VIRTUAL
+
+    r, p = use.rates, use.prices
+    admissions = r[ACUTE] + r[PLANNED]
+    return ((r[ACUTE] + np.minimum(r[READMISSION], 1.0) * admissions) * p[0] + r[PLANNED] * p[1]
+            + r[OUTPATIENT] * p[2] + r[VIRTUAL] * p[3])
+
+
+def add_financing(ds: xr.Dataset, inputs: Inputs, rule_sets: list, settlement: str) -> xr.Dataset:
+    """Payout of every draw under the rule sets, and the risk metrics (prefix risk_)."""
+    from .financing.payout import assess
+    from .financing.risk import risk_metrics
+
+    population = ds["population"].sel(year=ds["period"].values).rename(year="period")
+    need = (population * xr.DataArray(need_weight(inputs), dims=("sex", "age"))).sum(("sex", "age"))
+    payout = assess(ds["criteria"], rule_sets, population.sum(("sex", "age")), need, settlement)
+    if payout is None:
+        ds.attrs["financing"] = "no year could be assessed: each year's comparison year is before the base year"
+        return ds
+    risk = risk_metrics(payout)
+    payout = payout.rename(period="assessed_year")
+    risk = risk.rename(period="assessed_year")
+    renamed = {name: f"risk_{name}" for name in risk.data_vars}
+    out = xr.merge([ds, payout.rename({"met": "criterion_met", "fulfilment": "criterion_fulfilment"}),
+                    risk.rename(renamed)], compat="override", combine_attrs="override")
+    return out
+
+
 def add_health(ds: xr.Dataset, draws: list[DrawResult], inputs: Inputs) -> xr.Dataset:
     """Hospital-use totals, chronic disease counts and the criteria (by region, municipality, age group)."""
     municipality_region = inputs.demography.municipality_region
@@ -158,3 +190,18 @@ def criteria_table(ds: xr.Dataset) -> list[dict]:
                     row["value_p95"] = float(np.round(np.quantile(v, 0.95), 6))
                 rows.append(row)
     return rows
+
+
+def risk_summary_text(ds: xr.Dataset) -> list[str]:
+    """Plain-language lines per assessed year: one per region and one for all regions."""
+    from .financing.risk import summary_lines
+
+    names = dict(zip(ds["region"].values.tolist(), ds["region_name"].values.tolist()))
+    risk = xr.Dataset({name[len("risk_"):]: ds[name] for name in ds.data_vars if name.startswith("risk_")})
+    risk = risk.rename(assessed_year="period")
+    risk.attrs["level"] = 0.95
+    lines = []
+    for year in ds["assessed_year"].values.tolist():
+        lines.append(f"{year} (rule set {ds['rule_set'].sel(assessed_year=year).values}; {ds.sizes['draw']} draws):")
+        lines.extend("  " + line for line in summary_lines(risk, names, year))
+    return lines

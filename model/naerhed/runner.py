@@ -6,6 +6,7 @@ complete, so an interrupted or failed run leaves nothing half-written behind.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import platform
@@ -24,7 +25,7 @@ from .data import file_sha256
 from .engine import run_draws
 from .inputs import load_inputs
 from .report import write_report
-from .results import to_dataset
+from .results import add_financing, to_dataset
 
 VERSIONED_PACKAGES = ("numpy", "scipy", "xarray", "h5netcdf", "pydantic", "pyyaml", "matplotlib", "rich")
 
@@ -63,10 +64,57 @@ def new_run_id(folder: Path, seed: int) -> str:
     return run_id
 
 
-def run_scenario(scenario, out_root: Path = Path("outputs"), progress: bool = True) -> Path:
+def rule_set_files(scenario) -> dict[str, Path]:
+    """Every file of the scenario's rule sets (including files they extend), by a readable key."""
+    files = {}
+    for rule in scenario.financing.load_rule_sets():
+        for i, path in enumerate(rule.source_files):
+            files[f"rule_set:{rule.name}" + (f":{i}" if i else "")] = Path(path)
+    return files
+
+
+def scenario_fingerprint(scenario, files: dict[str, Path]) -> str:
+    """A hash of everything that determines a run's numbers: the resolved scenario, the data and
+    rule files' contents and the model version (and commit). Same fingerprint, same numbers."""
+    files = {**files, **rule_set_files(scenario)}
+    payload = {
+        "scenario": scenario.resolved(),
+        "data": {key: file_sha256(path) for key, path in sorted(files.items())},
+        "naerhed": __version__,
+        "commit": git_state()["commit"],
+    }
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+
+def find_run(out_root: Path, scenario_name: str, fingerprint: str) -> Path | None:
+    """The newest complete run folder of the scenario with this fingerprint, if any."""
+    folder = Path(out_root) / scenario_name
+    if not folder.is_dir():
+        return None
+    for run in sorted((p for p in folder.iterdir() if not p.name.startswith(".")), reverse=True):
+        manifest = run / "manifest.json"
+        try:
+            if json.loads(manifest.read_text(encoding="utf-8")).get("fingerprint") == fingerprint and (run / "results.nc").is_file():
+                return run
+        except (OSError, ValueError):
+            continue
+    return None
+
+
+def run_or_reuse(scenario, out_root: Path = Path("outputs"), progress: bool = True) -> tuple[Path, bool]:
+    """The run folder of `scenario`: an existing identical run if there is one, else a new run.
+    Returns (folder, reused)."""
+    inputs = load_inputs(scenario)
+    existing = find_run(out_root, scenario.name, scenario_fingerprint(scenario, inputs.files))
+    if existing is not None:
+        return existing, True
+    return run_scenario(scenario, out_root, progress, inputs=inputs), False
+
+
+def run_scenario(scenario, out_root: Path = Path("outputs"), progress: bool = True, inputs=None) -> Path:
     """Run every draw of `scenario` and write its run folder; returns the folder's path."""
     started = time.time()
-    inputs = load_inputs(scenario)
+    inputs = load_inputs(scenario) if inputs is None else inputs
     scenario_folder = Path(out_root) / scenario.name
     scenario_folder.mkdir(parents=True, exist_ok=True)
     run_id = new_run_id(scenario_folder, scenario.seed)
@@ -87,6 +135,7 @@ def run_scenario(scenario, out_root: Path = Path("outputs"), progress: bool = Tr
                              attrs={"scenario": scenario.name, "seed": scenario.seed, "run_id": run_id,
                                     "sample_fraction": scenario.population.sample_fraction,
                                     "naerhed_version": __version__})
+        dataset = add_financing(dataset, inputs, scenario.financing.load_rule_sets(), scenario.financing.settlement)
         dataset.to_netcdf(tmp / "results.nc", engine="h5netcdf")
         write_report(dataset, tmp)
         manifest = {
@@ -98,7 +147,9 @@ def run_scenario(scenario, out_root: Path = Path("outputs"), progress: bool = Tr
             "command": sys.argv,
             "versions": package_versions(),
             "git": git_state(),
-            "data_files": {key: {"path": str(path), "sha256": file_sha256(path)} for key, path in inputs.files.items()},
+            "data_files": {key: {"path": str(path), "sha256": file_sha256(path)}
+                           for key, path in {**inputs.files, **rule_set_files(scenario)}.items()},
+            "fingerprint": scenario_fingerprint(scenario, inputs.files),
             "started_utc": datetime.fromtimestamp(started, timezone.utc).isoformat(),
             "wall_seconds": round(time.time() - started, 2),
         }

@@ -10,28 +10,24 @@ key path where the offending value was written, in plain words::
 A scenario may build on another one with ``extends: other.yaml`` (resolved relative to the file; the
 child is deep-merged over the parent: mappings merge key by key, any other value replaces the
 parent's). Single values can be overridden from the command line with ``--set key.path=value``.
+The reading and the error reports are those of `naerhed.yaml_models`, shared with the rule files
+of `naerhed.financing.rules`; a scenario names the rule sets it uses in its `financing` section.
 """
 
 from __future__ import annotations
 
-import copy
-import difflib
 import os
-import types
-import typing
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, Optional, Sequence, Union
 
-import yaml
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
     Field,
     PrivateAttr,
     Tag,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
@@ -39,10 +35,24 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from naerhed.errors import ScenarioError
+from naerhed.yaml_models import INVALID as _INVALID
+from naerhed.yaml_models import (
+    OVERRIDE_SOURCE,
+    Problem,
+    SourceMap,
+    YamlSpec,
+    _as_model,
+    load_yaml_document,
+    model_field_info,
+)
+from naerhed.yaml_models import field as _field
+from naerhed.yaml_models import own_error as _own_error
 
 __all__ = [
     "AlignmentSettings",
+    "DEFAULT_RULE_SETS",
     "Distribution",
+    "FinancingSettings",
     "HealthSettings",
     "TrendSettings",
     "DataFiles",
@@ -59,28 +69,10 @@ __all__ = [
     "scenario_json_schema",
 ]
 
-#: `Problem.file` of a problem caused by a command-line ``--set`` override.
-OVERRIDE_SOURCE = "--set"
-
-#: Error type of the model's own validators; its message is shown to the user as written.
-_OWN_ERROR = "naerhed"
-#: Error type meaning "the value is invalid": the message is derived from the field's description.
-_INVALID = "naerhed_invalid"
-
 _SEED_MAX = 2**63 - 1
 _NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
-
-
-def _field(default: Any = ..., *, description: str, unit: str, **kwargs: Any) -> Any:
-    """`Field` with a description and a unit (both shown in the JSON Schema)."""
-    extra = {"unit": unit}
-    if "default_factory" in kwargs:
-        return Field(description=description, json_schema_extra=extra, **kwargs)
-    return Field(default, description=description, json_schema_extra=extra, **kwargs)
-
-
-def _own_error(message: str, **context: Any) -> PydanticCustomError:
-    return PydanticCustomError(_OWN_ERROR, "{message}", {"message": message, **context})
+#: The rule sets of a scenario that does not name any (naerhed.financing.rules.DEFAULT_RULE_SETS).
+DEFAULT_RULE_SETS = ("nf2019", "nf2020", "nf2021", "nf2022plus")
 
 
 class _Section(BaseModel):
@@ -404,6 +396,83 @@ class DataFiles(_Section):
         return path
 
 
+
+
+def _rule_set_entry(value: str) -> str:
+    """A packaged rule set name, or the path of a rule file (made absolute; `load_scenario` makes
+    relative paths relative to the scenario file that wrote them). The rule set must be valid: the
+    problems of a rule file are reported with the rule file's own lines."""
+    from naerhed.errors import RuleSetError
+    from naerhed.financing.rules import is_rule_file_path, load_rule_set
+
+    text = value.strip()
+    if not text:
+        raise PydanticCustomError(_INVALID, "invalid value")
+    if is_rule_file_path(text):
+        path = Path(os.path.abspath(os.path.expanduser(text)))
+        if not path.exists():
+            raise _own_error(f"rule file not found: {path}")
+        if path.is_dir():
+            raise _own_error(f"is a folder, not a rule file: {path}")
+        text = str(path)
+    try:
+        load_rule_set(text)
+    except RuleSetError as exc:
+        if not any(p.file for p in exc.problems):  # an unknown name: a plain message
+            raise _own_error("; ".join(p.message for p in exc.problems)) from None
+        count = len(exc.problems)
+        raise _own_error(
+            f"the rule file {text} has {count} problem{'s' if count != 1 else ''} (listed below)",
+            nested=exc.problems,
+        ) from None
+    return text
+
+
+class FinancingSettings(_Section):
+    """Nærhedsfinansiering: the rule sets that turn criterion values into payouts."""
+
+    rule_sets: list[Annotated[str, AfterValidator(_rule_set_entry)]] = _field(
+        default_factory=lambda: list(DEFAULT_RULE_SETS),
+        min_length=1,
+        description="The rule sets used, each the name of a rule set packaged with naerhed (nf2019, "
+        "nf2020, nf2021, nf2022plus) or the path of a YAML rule file (ending in .yaml; relative to "
+        "the scenario file that sets it). Exactly one must apply to each year from the first year "
+        "of the earliest on; years before it have no scheme.",
+        unit="rule set names or file paths",
+    )
+    settlement: Literal["formal", "as_applied"] = _field(
+        "formal",
+        description="'formal': payout and repayment follow the rules every year, as if settlement "
+        "(efterregulering) took place; 'as_applied': nothing is repaid in years whose rule set says "
+        "settlement did not take place (2019-2023).",
+        unit="choice",
+    )
+
+    @field_validator("rule_sets", mode="before")
+    @classmethod
+    def _one_name_is_a_list(cls, value: Any) -> Any:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("rule_sets")
+    @classmethod
+    def _check_coverage(cls, value: list[str]) -> list[str]:
+        from naerhed.financing.rules import coverage_problems, load_rule_set
+
+        duplicates = sorted({v for v in value if value.count(v) > 1})
+        if duplicates:
+            raise _own_error(f"each rule set may be listed once; listed more than once: {', '.join(duplicates)}")
+        problems = coverage_problems([load_rule_set(v) for v in value])
+        if problems:
+            raise _own_error("; ".join(problems))
+        return value
+
+    def load_rule_sets(self) -> list:
+        """The rule sets (naerhed.financing.rules.RuleSet objects), in the order listed."""
+        from naerhed.financing.rules import load_rule_set
+
+        return [load_rule_set(v) for v in self.rule_sets]
+
+
 class Scenario(_Section):
     """A naerhed scenario: the settings of one projection of the regions' population and funding."""
 
@@ -465,6 +534,11 @@ class Scenario(_Section):
         description="Reference data tables (empty: the tables packaged with naerhed).",
         unit="section",
     )
+    financing: FinancingSettings = _field(
+        default_factory=FinancingSettings,
+        description="Nærhedsfinansiering: the rule sets and how settlement is treated.",
+        unit="section",
+    )
 
     _source_path: Optional[Path] = PrivateAttr(default=None)
     _source_files: tuple[Path, ...] = PrivateAttr(default=())
@@ -482,6 +556,21 @@ class Scenario(_Section):
                 f"1 January {base} to 1 January end_year; got {value}",
                 related="population.base_year",
             )
+        return value
+
+    @field_validator("financing")
+    @classmethod
+    def _check_financing_years(cls, value: FinancingSettings, info: ValidationInfo) -> FinancingSettings:
+        # population and end_year are validated before financing (field order); skipped if invalid
+        from naerhed.financing.rules import coverage_problems
+
+        population, end_year = info.data.get("population"), info.data.get("end_year")
+        if population is None or end_year is None:
+            return value
+        years = range(population.base_year, end_year)  # the calendar years projected
+        problems = coverage_problems(value.load_rule_sets(), years, between=False)
+        if problems:
+            raise _own_error("; ".join(problems), at=("rule_sets",))
         return value
 
     @property
@@ -505,174 +594,35 @@ class Scenario(_Section):
         return self.model_dump(mode="json")
 
 
+
 # --------------------------------------------------------------------------------------------
-# Introspection of the models (for messages, the JSON Schema and the CLI)
+# Introspection (for messages, the JSON Schema and the CLI)
 # --------------------------------------------------------------------------------------------
-
-
-def _as_model(annotation: Any) -> Optional[type[BaseModel]]:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    return None
-
-
-def _union_args(annotation: Any) -> Optional[tuple]:
-    origin = typing.get_origin(annotation)
-    if origin is Union or origin is types.UnionType:
-        return typing.get_args(annotation)
-    return None
-
-
-def _unwrap(annotation: Any, metadata: Sequence[Any] = ()) -> tuple[Any, list]:
-    """(bare type, constraint metadata) of a possibly `Annotated` type."""
-    metadata = list(metadata)
-    while typing.get_origin(annotation) is Annotated:
-        args = typing.get_args(annotation)
-        annotation = args[0]
-        for extra in args[1:]:
-            metadata.extend(getattr(extra, "metadata", [extra]))
-    return annotation, metadata
-
-
-def _number(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:g}"
-    return str(value)
-
-
-def _range_words(metadata: Sequence[Any]) -> str:
-    lo = hi = None
-    lo_excl = hi_excl = False
-    for item in metadata:
-        if getattr(item, "ge", None) is not None:
-            lo = item.ge
-        if getattr(item, "gt", None) is not None:
-            lo, lo_excl = item.gt, True
-        if getattr(item, "le", None) is not None:
-            hi = item.le
-        if getattr(item, "lt", None) is not None:
-            hi, hi_excl = item.lt, True
-    if lo is not None and hi is not None:
-        return (
-            f" between {_number(lo)}{' (exclusive)' if lo_excl else ''}"
-            f" and {_number(hi)}{' (exclusive)' if hi_excl else ''}"
-        )
-    if lo is not None:
-        return f" {'greater than' if lo_excl else 'at least'} {_number(lo)}"
-    if hi is not None:
-        return f" {'less than' if hi_excl else 'at most'} {_number(hi)}"
-    return ""
-
 
 _EXPECT_OVERRIDES = {
     "name": "text made of letters, digits, '_', '.' and '-', starting with a letter or digit, "
     "at most 100 characters (it becomes the name of the output folder)",
     "demography.fertility.tfr": "a number between 0.5 and 4 (children per woman), "
     "or empty (null) for the UN World Population Prospects 2024 by year",
+    "financing.rule_sets": "a list of rule set names (nf2019, nf2020, nf2021, nf2022plus) or paths "
+    "of rule files (ending in .yaml)",
 }
 
-
-def _expect(annotation: Any, metadata: Sequence[Any] = (), unit: str = "") -> str:
-    """Plain-words description of the values allowed for a type."""
-    annotation, metadata = _unwrap(annotation, metadata)
-    members = _union_args(annotation)
-    if members is not None:
-        others = [m for m in members if m is not type(None)]
-        words = " or ".join(_expect(m) for m in others)
-        if len(others) < len(members):
-            words += ", or empty (null)"
-        return f"either {words}" if len(others) > 1 else words
-    if typing.get_origin(annotation) is Literal:
-        choices = typing.get_args(annotation)
-        if len(choices) == 1:
-            return repr(choices[0])
-        return "one of: " + ", ".join(str(c) for c in choices)
-    model = _as_model(annotation)
-    if model is not None:
-        return "a section with the keys: " + ", ".join(sorted(model.model_fields))
-    if typing.get_origin(annotation) is tuple:
-        items = typing.get_args(annotation)
-        item_words = _expect(items[0], unit="year") if items else "a value"
-        count = {2: "two"}.get(len(items), str(len(items)))
-        return f"a list of {count} years [first, last], each {item_words}"
-    if annotation is bool:
-        return "true or false"
-    if annotation is int:
-        noun = "a year" if "year" in unit or "year" in str(metadata) else "a whole number"
-        return noun + _range_words(metadata)
-    if annotation is float:
-        return "a number" + _range_words(metadata)
-    if annotation is str:
-        return "text"
-    if annotation is Path:
-        return "the path of an existing file"
-    return str(annotation)
-
-
-def _member_model(annotation: Any) -> Optional[type[BaseModel]]:
-    """The section model of a setting, also when it is one member of a union (e.g. Uncertain)."""
-    bare, _ = _unwrap(annotation)
-    model = _as_model(bare)
-    if model is not None:
-        return model
-    for member in _union_args(bare) or ():
-        model = _member_model(member)
-        if model is not None:
-            return model
-    return None
-
-
-def _strip_union_tags(loc: Sequence[Any]) -> tuple:
-    """Drop the tags pydantic inserts into locations inside a tagged union (see `Uncertain`)."""
-    return tuple(part for part in loc if not (isinstance(part, str) and part.startswith("uncertain:")))
-
-
-def _field_at(loc: Sequence[Any]) -> Optional[tuple[Any, list, str, str]]:
-    """(annotation, metadata, unit, dotted path) of the setting at a validation location."""
-    model: Optional[type[BaseModel]] = Scenario
-    annotation: Any = None
-    metadata: list = []
-    unit = ""
-    names: list[str] = []
-    for part in loc:
-        if isinstance(part, str) and model is not None and part in model.model_fields:
-            info = model.model_fields[part]
-            annotation, metadata = info.annotation, list(info.metadata)
-            unit = (info.json_schema_extra or {}).get("unit", "") if isinstance(
-                info.json_schema_extra, dict
-            ) else ""
-            model = _member_model(annotation)
-            names.append(part)
-        elif isinstance(part, int) and typing.get_origin(_unwrap(annotation)[0]) is tuple:
-            items = typing.get_args(_unwrap(annotation)[0])
-            annotation, metadata = _unwrap(items[min(part, len(items) - 1)])
-            model = None
-            unit = "year" if "year" in unit else unit
-            names.append(f"[{part}]")
-        else:
-            return None
-    return annotation, metadata, unit, ".".join(names).replace(".[", "[")
+_SPEC = YamlSpec(
+    model=Scenario,
+    noun="scenario file",
+    empty_hint="a scenario needs at least a name (name: my_scenario)",
+    allow_extends=True,
+    extends_help="must be the path of another scenario file (relative to this file), "
+    "e.g. extends: baseline.yaml",
+    expect_overrides=_EXPECT_OVERRIDES,
+    union_tags=("uncertain:",),
+)
 
 
 def scenario_field_info() -> dict[str, dict[str, str]]:
     """Every setting (leaf of the scenario tree) by dotted key path: its description and unit."""
-    result: dict[str, dict[str, str]] = {}
-
-    def walk(model: type[BaseModel], prefix: str) -> None:
-        for name, info in model.model_fields.items():
-            sub = _as_model(info.annotation)
-            path = f"{prefix}{name}"
-            if sub is not None:
-                walk(sub, path + ".")
-            else:
-                extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
-                result[path] = {
-                    "description": info.description or "",
-                    "unit": str(extra.get("unit", "")),
-                }
-
-    walk(Scenario, "")
-    return result
+    return model_field_info(Scenario)
 
 
 def scenario_json_schema() -> dict:
@@ -692,537 +642,39 @@ def scenario_json_schema() -> dict:
 
 
 # --------------------------------------------------------------------------------------------
-# Problems
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One problem in a scenario: where it is (file, line, key path) and what is wrong.
-
-    `file` is the scenario file as shown to the user, or OVERRIDE_SOURCE ('--set') for a
-    command-line override; `line` is 1-based (None if unknown); `key_path` is dotted
-    (list items as [i])."""
-
-    file: Optional[str]
-    line: Optional[int]
-    key_path: str
-    message: str
-
-    def __str__(self) -> str:
-        if self.file == OVERRIDE_SOURCE:
-            where = f"{OVERRIDE_SOURCE} {self.key_path}" if self.key_path else OVERRIDE_SOURCE
-            return f"{where}: {self.message}"
-        parts = []
-        if self.file:
-            parts.append(f"{self.file}:{self.line}" if self.line else self.file)
-        if self.key_path:
-            parts.append(self.key_path)
-        parts.append(self.message)
-        return ": ".join(parts)
-
-
-@dataclass(frozen=True)
-class _Origin:
-    """Where a value was written: file as shown (or '--set'), line, folder for relative paths."""
-
-    file: str
-    line: Optional[int]
-    base_dir: Path
-
-
-_Path = tuple  # key path: str keys and int list indices
-_SourceMap = dict  # _Path -> _Origin
-
-
-class _Fatal(Exception):
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-
-
-def _format_path(path: Sequence[Any]) -> str:
-    text = ""
-    for part in path:
-        if isinstance(part, int):
-            text += f"[{part}]"
-        else:
-            text += ("." if text else "") + str(part)
-    return text
-
-
-def _show(value: Any) -> str:
-    """A value as the user would have written it in YAML."""
-    if value is None:
-        return "nothing (an empty value)"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, str):
-        text = repr(value)
-    elif isinstance(value, dict):
-        text = "a section with the keys: " + ", ".join(str(k) for k in value)
-    elif isinstance(value, (list, tuple)):
-        text = "[" + ", ".join(_show(v) for v in value) + "]"
-    else:
-        text = str(value)
-    return text if len(text) <= 80 else text[:77] + "..."
-
-
-# --------------------------------------------------------------------------------------------
-# Reading YAML with line numbers
-# --------------------------------------------------------------------------------------------
-
-
-def _display(path: Union[str, os.PathLike]) -> str:
-    return os.path.normpath(os.path.expanduser(os.fspath(path)))
-
-
-def _yaml_problem(display: str, exc: yaml.YAMLError) -> Problem:
-    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-    line = mark.line + 1 if mark is not None else None
-    what = getattr(exc, "problem", None) or str(exc)
-    message = f"invalid YAML: {what}"
-    context, context_mark = getattr(exc, "context", None), getattr(exc, "context_mark", None)
-    if context and context_mark is not None and context_mark.line + 1 != line:
-        message += f" ({context} that starts on line {context_mark.line + 1})"
-    elif context:
-        message += f" ({context})"
-    if "\\t" in what or "\t" in what:
-        message += "; YAML does not allow tabs for indentation, use spaces"
-    elif "mapping values are not allowed" in what:
-        message += "; check the indentation and that a space follows each ':'"
-    return Problem(display, line, "", message)
-
-
-def _read_yaml(display: str) -> tuple[dict, _SourceMap, list[Problem]]:
-    """Read one scenario file. Returns (data, source map, non-fatal problems); raises _Fatal if the
-    file cannot be used at all."""
-    path = Path(display)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise _Fatal([Problem(display, None, "", "scenario file not found")]) from None
-    except IsADirectoryError:
-        raise _Fatal([Problem(display, None, "", "is a folder, not a scenario file")]) from None
-    except UnicodeDecodeError as exc:
-        raise _Fatal(
-            [Problem(display, None, "", f"is not a UTF-8 text file ({exc.reason})")]
-        ) from None
-    except OSError as exc:
-        raise _Fatal(
-            [Problem(display, None, "", f"cannot read the file: {exc.strerror or exc}")]
-        ) from None
-
-    base_dir = path.resolve().parent
-    problems: list[Problem] = []
-    source_map: _SourceMap = {(): _Origin(display, None, base_dir)}
-    loader = yaml.SafeLoader(text)
-    try:
-        try:
-            node = loader.get_single_node()
-        except yaml.YAMLError as exc:
-            raise _Fatal([_yaml_problem(display, exc)]) from None
-        if node is None or (isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null")):
-            raise _Fatal(
-                [
-                    Problem(
-                        display,
-                        None,
-                        "",
-                        "the file is empty; a scenario needs at least a name (name: my_scenario)",
-                    )
-                ]
-            )
-        if not isinstance(node, yaml.MappingNode):
-            kind = "a list" if isinstance(node, yaml.SequenceNode) else f"the value {node.value!r}"
-            raise _Fatal(
-                [
-                    Problem(
-                        display,
-                        node.start_mark.line + 1,
-                        "",
-                        f"the top level must be a mapping of keys (key: value), but it is {kind}",
-                    )
-                ]
-            )
-        data = _convert(node, (), loader, display, base_dir, source_map, problems, set())
-    finally:
-        loader.dispose()
-    return data, source_map, problems
-
-
-def _convert(
-    node: yaml.Node,
-    path: _Path,
-    loader: yaml.SafeLoader,
-    display: str,
-    base_dir: Path,
-    source_map: _SourceMap,
-    problems: list[Problem],
-    active: set,
-) -> Any:
-    if id(node) in active:
-        problems.append(
-            Problem(display, node.start_mark.line + 1, _format_path(path), "recursive YAML alias")
-        )
-        return None
-    if isinstance(node, yaml.MappingNode):
-        active = active | {id(node)}
-        result: dict = {}
-        for key_node, value_node in node.value:
-            line = key_node.start_mark.line + 1
-            if key_node.tag == "tag:yaml.org,2002:merge":
-                problems.append(
-                    Problem(
-                        display,
-                        line,
-                        _format_path(path),
-                        "YAML merge keys ('<<') are not supported; use 'extends: other.yaml'",
-                    )
-                )
-                continue
-            if not isinstance(key_node, yaml.ScalarNode):
-                problems.append(
-                    Problem(display, line, _format_path(path), "a key must be a plain word")
-                )
-                continue
-            key = str(key_node.value)
-            key_path = path + (key,)
-            if key in result:
-                first = source_map[key_path].line
-                problems.append(
-                    Problem(
-                        display,
-                        line,
-                        _format_path(key_path),
-                        f"duplicate key; it is already set on line {first}",
-                    )
-                )
-                continue
-            source_map[key_path] = _Origin(display, line, base_dir)
-            result[key] = _convert(
-                value_node, key_path, loader, display, base_dir, source_map, problems, active
-            )
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        active = active | {id(node)}
-        items = []
-        for index, item in enumerate(node.value):
-            item_path = path + (index,)
-            source_map[item_path] = _Origin(display, item.start_mark.line + 1, base_dir)
-            items.append(
-                _convert(item, item_path, loader, display, base_dir, source_map, problems, active)
-            )
-        return items
-    try:
-        return loader.construct_object(node, deep=True)
-    except yaml.YAMLError as exc:
-        problem = _yaml_problem(display, exc)
-        problems.append(Problem(display, problem.line, _format_path(path), problem.message))
-        return node.value
-
-
-# --------------------------------------------------------------------------------------------
-# extends, merging and overrides
-# --------------------------------------------------------------------------------------------
-
-_MISSING = object()
-
-
-def _get(data: Any, path: _Path) -> Any:
-    for part in path:
-        if isinstance(data, dict) and part in data:
-            data = data[part]
-        elif isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data):
-            data = data[part]
-        else:
-            return _MISSING
-    return data
-
-
-def _deep_merge(base: Any, over: Any) -> Any:
-    if isinstance(base, dict) and isinstance(over, dict):
-        result = dict(base)
-        for key, value in over.items():
-            result[key] = _deep_merge(base[key], value) if key in base else copy.deepcopy(value)
-        return result
-    return copy.deepcopy(over)
-
-
-def _merge_layer(
-    base: dict, base_map: _SourceMap, over: dict, over_map: _SourceMap
-) -> tuple[dict, _SourceMap]:
-    """Deep-merge `over` on `base`, keeping track of where each value was written."""
-
-    def replaced(path: _Path) -> bool:
-        for length in range(len(path)):
-            prefix = path[:length]
-            if prefix in over_map and not (
-                isinstance(_get(base, prefix), dict) and isinstance(_get(over, prefix), dict)
-            ):
-                return True
-        return False
-
-    merged_map = {path: origin for path, origin in base_map.items() if not replaced(path)}
-    merged_map.update(over_map)
-    return _deep_merge(base, over), merged_map
-
-
-def _load_chain(display: str, stack: tuple[Path, ...]) -> list[tuple[dict, _SourceMap, list[Problem], Path]]:
-    """Layers (data, source map, problems, file) of a file and the files it extends, root first."""
-    real = Path(display).resolve()
-    data, source_map, problems = _read_yaml(display)
-    layers: list = []
-    if "extends" in data:
-        origin = source_map.pop(("extends",))
-        target = data.pop("extends")
-        for path in [p for p in source_map if p[:1] == ("extends",)]:
-            del source_map[path]
-        if not isinstance(target, str) or not target.strip():
-            raise _Fatal(
-                [
-                    Problem(
-                        display,
-                        origin.line,
-                        "extends",
-                        "must be the path of another scenario file (relative to this file), "
-                        f"e.g. extends: baseline.yaml; got {_show(target)}",
-                    )
-                ]
-            )
-        parent = _display(os.path.join(os.path.dirname(display), os.path.expanduser(target.strip())))
-        parent_real = Path(parent).resolve()
-        chain = stack + (real,)
-        if parent_real in chain:
-            cycle = [str(p.name) for p in chain[chain.index(parent_real):]] + [parent_real.name]
-            raise _Fatal(
-                [
-                    Problem(
-                        display,
-                        origin.line,
-                        "extends",
-                        "scenario files extend each other in a cycle: " + " -> ".join(cycle),
-                    )
-                ]
-            )
-        if not parent_real.is_file():
-            raise _Fatal(
-                [
-                    Problem(
-                        display,
-                        origin.line,
-                        "extends",
-                        f"cannot find the scenario file it extends: {parent}"
-                        + ("" if os.path.isabs(target) else f" (looked in {parent_real.parent})"),
-                    )
-                ]
-            )
-        layers = _load_chain(parent, chain)
-    return layers + [(data, source_map, problems, real)]
-
-
-def _parse_override(text: str, problems: list[Problem]) -> Optional[tuple[_Path, Any]]:
-    if "=" not in text:
-        problems.append(
-            Problem(
-                OVERRIDE_SOURCE,
-                None,
-                text,
-                "must have the form key.path=value, e.g. demography.migration.scale=0.5",
-            )
-        )
-        return None
-    key_text, value_text = text.split("=", 1)
-    key_text = key_text.strip()
-    parts = key_text.split(".")
-    if not key_text or any(not part.strip() for part in parts):
-        problems.append(
-            Problem(
-                OVERRIDE_SOURCE,
-                None,
-                key_text,
-                "the key path must be key names separated by '.', e.g. demography.migration.scale",
-            )
-        )
-        return None
-    path = tuple(part.strip() for part in parts)
-    try:
-        value = yaml.safe_load(value_text) if value_text.strip() else None
-    except yaml.YAMLError as exc:
-        what = getattr(exc, "problem", None) or str(exc)
-        problems.append(
-            Problem(
-                OVERRIDE_SOURCE,
-                None,
-                key_text,
-                f"cannot read the value {value_text!r} ({what}); write a single YAML value, "
-                "e.g. 0.5, trend or [2016, 2018]",
-            )
-        )
-        return None
-    return path, value
-
-
-def _check_override_path(path: _Path, data: dict) -> Optional[str]:
-    """Why `path` cannot be set (it goes through a value that is not a section), or None."""
-    model: Optional[type[BaseModel]] = Scenario
-    current: Any = data
-    for depth, part in enumerate(path[:-1]):
-        here = _format_path(path[: depth + 1])
-        if model is not None and part in model.model_fields:
-            model = _as_model(model.model_fields[part].annotation)
-            if model is None:
-                return f"'{here}' is a single value, not a section with keys; use --set {here}=VALUE"
-        else:
-            model = None
-        if isinstance(current, dict) and part in current:
-            current = current[part]
-            if current is not None and not isinstance(current, dict):
-                return f"'{here}' is {_show(current)}, not a section with keys"
-        else:
-            current = None
-    return None
-
-
-def _nest(path: _Path, value: Any) -> dict:
-    for part in reversed(path):
-        value = {part: value}
-    return value
-
-
-def _override_map(path: _Path, value: Any, origin: _Origin) -> _SourceMap:
-    result: _SourceMap = {path: origin}
-    if isinstance(value, dict):
-        for key, sub in value.items():
-            result.update(_override_map(path + (str(key),), sub, origin))
-    elif isinstance(value, list):
-        for index, sub in enumerate(value):
-            result.update(_override_map(path + (index,), sub, origin))
-    return result
-
-
-def _resolve_data_paths(data: dict, source_map: _SourceMap) -> None:
-    """Make relative data file paths absolute, relative to the folder of the file that set them."""
-    files = data.get("data")
-    if not isinstance(files, dict):
-        return
-    for key, value in files.items():
-        if isinstance(value, str) and value.strip():
-            path = Path(value.strip()).expanduser()
-            if not path.is_absolute():
-                origin = source_map.get(("data", key))
-                base = origin.base_dir if origin is not None else Path.cwd()
-                files[key] = os.path.abspath(base / path)
-
-
-# --------------------------------------------------------------------------------------------
-# Validation errors -> problems
-# --------------------------------------------------------------------------------------------
-
-
-def _nearest_origin(loc: _Path, source_map: _SourceMap) -> _Origin:
-    for length in range(len(loc), -1, -1):
-        if loc[:length] in source_map:
-            return source_map[loc[:length]]
-    raise AssertionError("the source map has no root")  # pragma: no cover
-
-
-def _unknown_key_message(loc: _Path) -> str:
-    parent = _field_at(loc[:-1]) if loc[:-1] else (Scenario, [], "", "")
-    model = _as_model(parent[0]) if parent else None
-    if model is None:
-        return "unknown key"
-    allowed = sorted(model.model_fields)
-    if model is Scenario:
-        allowed = sorted(allowed + ["extends"])
-    key = str(loc[-1])
-    lowered = {name.lower(): name for name in allowed}
-    close = difflib.get_close_matches(key.lower(), list(lowered), n=1, cutoff=0.6)
-    if close:
-        hint = f"; did you mean '{lowered[close[0]]}'?"
-    else:
-        here = _format_path(loc)
-        elsewhere = sorted(
-            path
-            for path in set(scenario_field_info()) | _section_paths()
-            if path.split(".")[-1] == key and path != here
-        )
-        if elsewhere:
-            hint = " here; did you mean " + " or ".join(f"'{p}'" for p in elsewhere) + "?"
-        else:
-            hint = "."
-    return f"unknown key{hint} Allowed keys: {', '.join(allowed)}"
-
-
-def _section_paths() -> set[str]:
-    result: set[str] = set()
-
-    def walk(model: type[BaseModel], prefix: str) -> None:
-        for name, info in model.model_fields.items():
-            sub = _as_model(info.annotation)
-            if sub is not None:
-                result.add(prefix + name)
-                walk(sub, prefix + name + ".")
-
-    walk(Scenario, "")
-    return result
-
-
-def _expect_at(loc: _Path) -> str:
-    found = _field_at(loc)
-    if found is None:
-        return "a valid value"
-    annotation, metadata, unit, dotted = found
-    if dotted in _EXPECT_OVERRIDES:
-        return _EXPECT_OVERRIDES[dotted]
-    return _expect(annotation, metadata, unit)
-
-
-def _problems_from_validation(
-    error: ValidationError, source_map: _SourceMap
-) -> list[Problem]:
-    problems: list[Problem] = []
-    seen: set[tuple] = set()
-    for item in error.errors(include_url=False):
-        loc: _Path = _strip_union_tags(item["loc"])
-        kind = item["type"]
-        ctx = item.get("ctx") or {}
-        value = item.get("input", _MISSING)
-        if kind != "extra_forbidden" and loc and _field_at(loc) is None:
-            # a location inside a setting (e.g. a union member's tag): report the setting itself
-            while loc and _field_at(loc) is None:
-                loc = loc[:-1]
-            value = _MISSING
-        if kind in ("missing", "too_short", "too_long") and loc and isinstance(loc[-1], int):
-            loc = loc[:-1]  # a list with the wrong number of items: report the list
-            kind = "invalid_list"
-        origin_loc = loc
-        if kind == _OWN_ERROR:
-            message = str(ctx.get("message", item["msg"]))
-            if ctx.get("related"):
-                # a rule relating two settings: if this one was not written, point at the other
-                related = loc[:-1] + tuple(str(ctx["related"]).split("."))
-                if loc not in source_map and related in source_map:
-                    origin_loc = related
-                    message += f" ({_format_path(loc)} is not set, so its default applies)"
-        elif kind == "extra_forbidden":
-            message = _unknown_key_message(loc)
-        elif kind == "missing":
-            message = f"required key is missing; it must be {_expect_at(loc)}"
-        else:
-            message = f"must be {_expect_at(loc)}"
-            if value is not _MISSING:
-                message += f"; got {_show(value)}"
-        origin = _nearest_origin(origin_loc, source_map)
-        problem = Problem(origin.file, origin.line, _format_path(loc), message)
-        if (problem.key_path, problem.message) not in seen:
-            seen.add((problem.key_path, problem.message))
-            problems.append(problem)
-    return problems
-
-
-# --------------------------------------------------------------------------------------------
 # The loader
 # --------------------------------------------------------------------------------------------
+
+
+def _absolute(value: str, origin: Any) -> str:
+    path = Path(value.strip()).expanduser()
+    if path.is_absolute():
+        return str(path)
+    base = origin.base_dir if origin is not None else Path.cwd()
+    return os.path.abspath(base / path)
+
+
+def _resolve_paths(data: dict, source_map: SourceMap) -> None:
+    """Make relative data file and rule file paths absolute, relative to the folder of the file
+    that set them (the current folder for --set)."""
+    from naerhed.financing.rules import is_rule_file_path
+
+    files = data.get("data")
+    if isinstance(files, dict):
+        for key, value in files.items():
+            if isinstance(value, str) and value.strip():
+                files[key] = _absolute(value, source_map.get(("data", key)))
+    financing = data.get("financing")
+    if isinstance(financing, dict):
+        entries = financing.get("rule_sets")
+        if isinstance(entries, str) and is_rule_file_path(entries):
+            financing["rule_sets"] = _absolute(entries, source_map.get(("financing", "rule_sets")))
+        elif isinstance(entries, list):
+            for index, value in enumerate(entries):
+                if isinstance(value, str) and value.strip() and is_rule_file_path(value):
+                    origin = source_map.get(("financing", "rule_sets", index)) or source_map.get(
+                        ("financing", "rule_sets"))
+                    entries[index] = _absolute(value, origin)
 
 
 def load_scenario(
@@ -1230,61 +682,12 @@ def load_scenario(
 ) -> Scenario:
     """Read a scenario file (following `extends`), apply ``key.path=value`` overrides and validate.
 
-    Raises ScenarioError listing every problem found, each with file, line and key path."""
-    if isinstance(overrides, str):
-        overrides = [overrides]
-    display = _display(path)
-    try:
-        layers = _load_chain(display, ())
-    except _Fatal as fatal:
-        raise ScenarioError(fatal.problems) from None
-
-    problems: list[Problem] = []
-    data: dict = {}
-    source_map: _SourceMap = {}
-    for layer_data, layer_map, layer_problems, _ in layers:
-        problems.extend(layer_problems)
-        data, source_map = _merge_layer(data, source_map, layer_data, layer_map)
-
-    applied: list[str] = []
-    cwd = Path.cwd()
-    for text in overrides:
-        parsed = _parse_override(str(text), problems)
-        if parsed is None:
-            continue
-        key_path, value = parsed
-        blocked = _check_override_path(key_path, data)
-        if blocked:
-            problems.append(Problem(OVERRIDE_SOURCE, None, _format_path(key_path), blocked))
-            continue
-        origin = _Origin(OVERRIDE_SOURCE, None, cwd)
-        layer_map = _override_map(key_path, value, origin)
-        for length in range(1, len(key_path)):  # sections the override creates
-            existing = _get(data, key_path[:length])
-            if existing is _MISSING or existing is None:
-                layer_map[key_path[:length]] = origin
-        data, source_map = _merge_layer(data, source_map, _nest(key_path, value), layer_map)
-        applied.append(str(text))
-
-    _resolve_data_paths(data, source_map)
-    scenario: Optional[Scenario] = None
-    try:
-        scenario = Scenario.model_validate(data)
-    except ValidationError as exc:
-        problems.extend(_problems_from_validation(exc, source_map))
-
-    if problems:
-        order = {layer[3]: i for i, layer in enumerate(reversed(layers))}
-
-        def sort_key(problem: Problem) -> tuple:
-            if problem.file == OVERRIDE_SOURCE:
-                return (len(order) + 1, 0)
-            rank = order.get(Path(problem.file).resolve(), len(order)) if problem.file else 0
-            return (rank, problem.line or 0)
-
-        raise ScenarioError(sorted(problems, key=sort_key))
-    assert scenario is not None
-    scenario._source_path = layers[-1][3]
-    scenario._source_files = tuple(layer[3] for layer in reversed(layers))
-    scenario._overrides = tuple(applied)
+    Raises ScenarioError listing every problem found, each with file, line and key path (the
+    problems of a rule file the scenario uses come with the rule file's own lines)."""
+    document = load_yaml_document(path, _SPEC, overrides, prepare=_resolve_paths, error=ScenarioError)
+    scenario = document.model
+    assert isinstance(scenario, Scenario)
+    scenario._source_path = document.files[0]
+    scenario._source_files = document.files
+    scenario._overrides = document.overrides
     return scenario

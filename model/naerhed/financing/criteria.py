@@ -16,7 +16,10 @@ by summing the totals first.
 
 from __future__ import annotations
 
-import xarray as xr
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # xarray is imported only when criteria are computed (the rule sets need the names alone)
+    import xarray as xr
 
 CRITERIA = ("stays_per_citizen", "activity_per_chronic_dkk", "readmission_share", "virtual_share", "digital_solutions")
 CRITERION_LABELS = {
@@ -42,6 +45,8 @@ def compute_criteria(totals: xr.DataArray, digital_solutions: xr.DataArray | Non
     """Criteria from totals with a `quantity` dimension (naerhed.health.hospital_use.QUANTITIES),
     already summed over the grouping wanted. Returns the same dimensions with `criterion` instead
     of `quantity`; criterion 5 is taken from `digital_solutions` (broadcast), or left out."""
+    import xarray as xr
+
     q = totals.sel
     admissions = q(quantity="acute_admissions") + q(quantity="planned_admissions")
     stays = admissions + q(quantity="outpatient_stays")

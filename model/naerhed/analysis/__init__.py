@@ -1,0 +1,1 @@
+"""Analyses across runs: scenario comparison (paired differences)."""

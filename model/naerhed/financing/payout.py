@@ -1,0 +1,130 @@
+"""From criterion values to money: which criteria each region meets each year, the share of its
+part of the pool it keeps, and the payout and repayment in DKK, per draw.
+
+The pool is paid *a conto* during the year and settled afterwards (*efterregulering*): a region
+repays what it does not keep. The formal rule is always computed; with settlement 'as_applied' the
+repayment is set to zero for years in which no settlement actually took place (2019-2023).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import xarray as xr
+
+from .criteria import CRITERIA, GOOD_DIRECTION
+from .rules import CriterionRule, RuleSet, met_and_fulfilment, rule_set_for_year, share_kept
+
+
+def target_value(reference: np.ndarray, rule: CriterionRule, direction: int, region_codes: list[int]) -> np.ndarray:
+    """The criterion value that just meets the rule [..., region]: the reference improved by the
+    minimum improvement (relative or in percentage points) in the good direction."""
+    threshold = rule.thresholds(region_codes)
+    if rule.threshold_type == "relative":
+        return reference * (1.0 + direction * threshold)
+    return reference + direction * threshold / 100.0
+
+
+def region_keys(rule: RuleSet, population: np.ndarray, need: np.ndarray, region_codes: list[int]) -> np.ndarray:
+    """Each region's share of the pool [draw, region] under the rule's split key.
+
+    population: persons on 1 January of the year [draw, region]; need: age-determined expenditure
+    need [draw, region] (expected hospital activity of the population at base-year use by age and sex)."""
+    key = rule.split.key
+    n_draws = population.shape[0]
+    if key == "block_grant":
+        shares = np.array([rule.split.shares[code] for code in region_codes], dtype=float)
+        return np.broadcast_to(shares, (n_draws, len(region_codes))).copy()
+    population_share = population / population.sum(axis=1, keepdims=True)
+    if key == "population":
+        return population_share
+    # need_formula: a fixed amount per region, the rest by expenditure need and by a socio-economic
+    # index; no socio-economic index is in the model's data, so that part follows population (assumption)
+    base = rule.split.base_dkk_per_region
+    rest = rule.pool_dkk - base * len(region_codes)
+    need_share = need / need.sum(axis=1, keepdims=True)
+    amount = base + rest * (rule.split.need_share * need_share + rule.split.socioeconomic_share * population_share)
+    return amount / rule.pool_dkk
+
+
+def assess(criteria: xr.DataArray, rule_sets: list[RuleSet], population: xr.DataArray, need: xr.DataArray,
+           settlement: str = "formal") -> xr.Dataset | None:
+    """Payout of every draw, assessed year and region.
+
+    criteria: (draw, period, region, criterion); population and need: (draw, period, region).
+    A year is assessed when its rule set's comparison year is in the results (e.g. the base year
+    itself cannot be compared with the year before it). Returns a Dataset with met and fulfilment
+    (draw, period, region, criterion; NaN for criteria that do not count), pivotal (would meeting the
+    criterion have raised the payout), criteria_met, share_kept, region_pool_dkk, payout_dkk and
+    repayment_dkk (draw, period, region). None if no year can be assessed (e.g. a projection of one
+    year, whose comparison year lies before the base year)."""
+    periods = criteria["period"].values.tolist()
+    regions = criteria["region"].values.tolist()
+    n_draws = criteria.sizes["draw"]
+    first_scheme_year = min(r.first_year for r in rule_sets)
+    assessed, rows = [], []
+    for year in periods:
+        if year < first_scheme_year:
+            continue  # before the scheme (nærhedsfinansiering starts with the 2019 rules)
+        rule = rule_set_for_year(rule_sets, year)
+        met = np.full((n_draws, len(regions), len(CRITERIA)), np.nan)
+        fulfilment = np.full_like(met, np.nan)
+        target = np.full_like(met, np.nan)
+        skip = False
+        for name, criterion_rule in rule.criteria.items():
+            if not criterion_rule.counts:
+                continue
+            c = CRITERIA.index(name)
+            value = criteria.sel(period=year, criterion=name).values  # [draw, region]
+            if name == "digital_solutions":
+                met[:, :, c] = value >= 0.5
+                fulfilment[:, :, c] = met[:, :, c]
+                continue
+            reference_year = year - 1 if criterion_rule.compare_with == "previous_year" else criterion_rule.base_year
+            if reference_year not in periods:
+                skip = True
+                break
+            reference = criteria.sel(period=reference_year, criterion=name).values
+            m, f = met_and_fulfilment(value, reference, criterion_rule, GOOD_DIRECTION[name], regions)
+            met[:, :, c], fulfilment[:, :, c] = m, f
+            target[:, :, c] = target_value(reference, criterion_rule, GOOD_DIRECTION[name], regions)
+        if skip:
+            continue
+        counted = [CRITERIA.index(n) for n, r in rule.criteria.items() if r.counts]
+        kept = share_kept(met[:, :, counted].astype(bool), fulfilment[:, :, counted], rule)
+        pivotal = np.zeros_like(met)
+        for j, c in enumerate(counted):  # would meeting criterion c have raised the payout?
+            met_if, fulfilment_if = met[:, :, counted].astype(bool), fulfilment[:, :, counted].copy()
+            met_if[:, :, j], fulfilment_if[:, :, j] = True, 1.0
+            pivotal[:, :, c] = share_kept(met_if, fulfilment_if, rule) > kept + 1e-12
+        keys = region_keys(rule, population.sel(period=year).values, need.sel(period=year).values, regions)
+        pool = rule.pool_dkk * keys
+        payout = kept * pool
+        repayment = pool - payout
+        if settlement == "as_applied" and not rule.settlement_applied:
+            repayment = np.zeros_like(repayment)
+        assessed.append(year)
+        rows.append((met, fulfilment, np.nansum(met[:, :, counted], axis=2), kept, pool, payout, repayment, rule.name,
+                     pivotal, target))
+    if not assessed:
+        return None
+    stack = lambda i: np.stack([r[i] for r in rows], axis=1)  # noqa: E731
+    coords = {"draw": criteria["draw"].values, "period": assessed, "region": regions, "criterion": list(CRITERIA)}
+    money = {"units": "DKK"}
+    return xr.Dataset(
+        {
+            "met": (("draw", "period", "region", "criterion"), stack(0),
+                    {"units": "1 met, 0 not met, NaN not counted"}),
+            "fulfilment": (("draw", "period", "region", "criterion"), stack(1), {"units": "share (0-1)"}),
+            "criteria_met": (("draw", "period", "region"), stack(2), {"units": "criteria"}),
+            "share_kept": (("draw", "period", "region"), stack(3), {"units": "share of the region's part of the pool"}),
+            "region_pool_dkk": (("draw", "period", "region"), stack(4), money),
+            "payout_dkk": (("draw", "period", "region"), stack(5), money),
+            "repayment_dkk": (("draw", "period", "region"), stack(6), money),
+            "rule_set": (("period",), [r[7] for r in rows]),
+            "pivotal": (("draw", "period", "region", "criterion"), stack(8),
+                        {"units": "1 if meeting this criterion would have raised the payout"}),
+            "target_value": (("draw", "period", "region", "criterion"), stack(9),
+                             {"units": "as the criterion", "description": "the value that just meets the criterion"}),
+        },
+        coords=coords,
+    )
