@@ -84,6 +84,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     from naerhed.runner import run_scenario
 
     run_dir = run_scenario(scenario, out_root=Path(args.out or "outputs"), progress=not args.quiet)
+    summary = run_dir / "risk_summary.txt"
+    if summary.is_file() and not args.quiet:
+        lines = summary.read_text(encoding="utf-8").splitlines()
+        first_year = [lines[0]] + [line for line in lines[1:] if line.startswith("  ")][:6]
+        print("\n".join(first_year))
+        print(f"(every assessed year: {summary})")
     print(run_dir)
     return 0
 
