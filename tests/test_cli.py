@@ -52,7 +52,7 @@ def test_validate_baseline(in_repo, capsys):
     out, err = capsys.readouterr()
     assert out.splitlines()[0] == "OK: scenarios/baseline.yaml (baseline)"
     assert "population.sample_fraction" in out
-    assert "0.1" in out
+    assert "0.05" in out
     assert err == ""
 
 
@@ -247,3 +247,17 @@ def test_usage_errors(argv, capsys):
 def test_version(capsys):
     assert main(["--version"]) == 0
     assert capsys.readouterr().out.startswith("naerhed ")
+
+
+def test_rules_command_lists_describes_and_rejects(capsys):
+    assert main(["rules"]) == 0
+    out = capsys.readouterr().out
+    for name in ("nf2019", "nf2020", "nf2021", "nf2022plus"):
+        assert name in out
+    assert main(["rules", "nf2021"]) == 0
+    out = capsys.readouterr().out
+    assert "3 met: 100 %" in out and "[published]" in out
+    broken = Path(__file__).parent / "fixtures" / "rules" / "shares_not_summing.yaml"
+    assert main(["rules", str(broken)]) == 2
+    err = capsys.readouterr().err
+    assert "shares_not_summing.yaml" in err and "split.shares" in err and "Traceback" not in err

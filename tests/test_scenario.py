@@ -113,10 +113,10 @@ def test_baseline():
     scenario = load_scenario(SCENARIOS / "baseline.yaml")
     assert scenario.name == "baseline"
     assert scenario.seed == 20190101
-    assert scenario.draws == 10
+    assert scenario.draws == 40
     assert scenario.end_year == 2030
     assert scenario.population.base_year == 2019
-    assert scenario.population.sample_fraction == 0.1
+    assert scenario.population.sample_fraction == 0.05
     assert scenario.demography.alignment.target == "none"
     assert scenario.source_path == (SCENARIOS / "baseline.yaml").resolve()
     assert scenario.resolved()["name"] == "baseline"
@@ -138,7 +138,7 @@ def test_aligned_extends_baseline():
     scenario = load_scenario(SCENARIOS / "aligned.yaml")
     assert scenario.name == "aligned"
     assert scenario.demography.alignment.target == "projection"
-    assert scenario.population.sample_fraction == 0.1  # inherited from baseline
+    assert scenario.population.sample_fraction == 0.05  # inherited from baseline
 
 
 # --------------------------------------------------------------------------------------------
@@ -513,7 +513,7 @@ def test_overrides_apply_in_order():
     assert scenario.demography.fertility.tfr == 1.6
     assert scenario.draws == 5
     assert scenario.name == "sensitivity"
-    assert scenario.population.sample_fraction == 0.1  # untouched
+    assert scenario.population.sample_fraction == 0.05  # untouched
     assert scenario.overrides[0] == "demography.migration.scale=0.5"
 
 

@@ -1,4 +1,4 @@
-"""Command line: ``naerhed run | compare | validate | validate-model | schema``.
+"""Command line: ``naerhed run | compare | rules | validate | validate-model | schema``.
 
 Errors caused by the user's input (scenario, data, command line) are printed as ``error: ...``
 without a traceback and give exit status 2; an interrupted run gives 130.
@@ -218,6 +218,22 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_rules(args: argparse.Namespace) -> int:
+    from naerhed.financing.rules import describe_rule_set, load_rule_set, packaged_rule_sets
+
+    if args.rule_set is None:
+        print("Packaged rule sets (use a name in financing.rule_sets, or write your own YAML file):")
+        for name in packaged_rule_sets():
+            rule = load_rule_set(name)
+            last = rule.years[1] if rule.years[1] is not None else "onwards"
+            print(f"  {name:<12} {rule.years[0]}-{last}: {rule.description}")
+        return 0
+    rule = load_rule_set(args.rule_set)
+    print(f"OK: {args.rule_set}")
+    print("\n".join(describe_rule_set(rule)))
+    return 0
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     from naerhed.scenario import scenario_json_schema
 
@@ -297,6 +313,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_set(check)
     check.set_defaults(func=_cmd_validate_model)
 
+    rules = commands.add_parser("rules", help="list the packaged rule sets, or check and describe one (name or YAML file)")
+    rules.add_argument("rule_set", metavar="NAME_OR_FILE", nargs="?", default=None,
+                       help="a packaged rule set (e.g. nf2021) or your own rule file")
+    rules.set_defaults(func=_cmd_rules)
+
     schema = commands.add_parser("schema", help="print the JSON Schema of scenario files")
     schema.add_argument("--out", metavar="FILE", help="write the schema to FILE instead")
     schema.set_defaults(func=_cmd_schema)
@@ -313,12 +334,12 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return code if isinstance(code, int) else (0 if code is None else EXIT_USER_ERROR)
     if getattr(args, "func", None) is None:
         parser.print_usage(sys.stderr)
-        print("naerhed: error: a command is required (run, compare, validate, validate-model or schema)", file=sys.stderr)
+        print("naerhed: error: a command is required (run, compare, rules, validate, validate-model or schema)", file=sys.stderr)
         return EXIT_USER_ERROR
     try:
         return args.func(args)
     except NaerhedError as exc:
-        _report(exc, getattr(args, "scenario", None))
+        _report(exc, getattr(args, "scenario", None) or getattr(args, "rule_set", None))
         return EXIT_USER_ERROR
     except KeyboardInterrupt:
         _print_error(["interrupted"])
