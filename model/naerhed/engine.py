@@ -21,7 +21,8 @@ from .constants import N_AGE_GROUPS, N_AGES, N_REGIONS
 from .demography.cohort_component import complete_year, death_probability, decide_deaths
 from .health.calibration import calibrate_regions
 from .health.chronic import DIABETES_T1, DIABETES_T2, KOL, has_chronic
-from .health.hospital_use import QUANTITIES, cell_totals, simulate_use
+from .health.hospital_use import ACUTE, OUTPATIENT, PLANNED, QUANTITIES, READMISSION, VIRTUAL, cell_totals, simulate_use
+from .interventions.mechanism import draw_interventions, year_modifiers
 from .inputs import Inputs
 from .population import synthesize
 from .streams import RandomStreams
@@ -38,7 +39,9 @@ class DrawResult:
     hospital [period, quantity, municipality × age group]: hospital-use totals (QUANTITIES);
     chronic_persons [year, region, condition]: weighted persons with KOL, diabetes type 1, type 2;
     region_scale [measure + price, region]: the calibration multipliers; trend [measure];
-    digital_solutions_met: criterion 5 in this draw.
+    digital_solutions_met: criterion 5 in this draw;
+    participants, intervention_cost_dkk [period, intervention, region]: persons covered and cost;
+    intervention_effects: the effects sampled for each intervention in this draw.
     """
 
     population: np.ndarray
@@ -48,6 +51,9 @@ class DrawResult:
     region_scale: np.ndarray
     trend: np.ndarray
     digital_solutions_met: bool
+    participants: np.ndarray
+    intervention_cost_dkk: np.ndarray
+    intervention_effects: list[dict]
 
 
 def simulate_draw(inputs: Inputs, end_year: int, sample_fraction: float, seed: int, draw: int,
@@ -64,6 +70,9 @@ def simulate_draw(inputs: Inputs, end_year: int, sample_fraction: float, seed: i
 
     n_years = end_year - inputs.base_year + 1
     n_municipalities = demo.municipality_region.size
+    drawn = draw_interventions(inputs.interventions, seed, draw, central)
+    participants = np.zeros((n_years - 1, len(drawn), N_REGIONS))
+    costs = np.zeros_like(participants)
     population = np.zeros((n_years, N_REGIONS, 2, N_AGES))
     events = {name: np.zeros((n_years - 1, N_REGIONS, 2)) for name in EVENT_NAMES}
     hospital = np.zeros((n_years - 1, len(QUANTITIES), n_municipalities * N_AGE_GROUPS))
@@ -74,7 +83,18 @@ def simulate_draw(inputs: Inputs, end_year: int, sample_fraction: float, seed: i
         year = pop.year
         dies = decide_deaths(pop, demo, streams, health.mortality_multiplier(pop))
         pop.chronic, _ = health.chronic.apply_incidence(pop.chronic, pop.age, pop.sex, pop.id, pop.next_id, streams, year)
-        use = simulate_use(health.use, pop, dies, region_scale, parameters.trend, streams, year)
+        modify = None
+        if drawn:
+            def modify(rates, year=year, i=i):
+                mods, covered = year_modifiers(
+                    drawn, pop, rates, year, streams, health.use.frailty_shape, health.use.frailty_cap,
+                    lambda: expected_activity(health.use, pop, rates, region_scale), diverted_fraction)
+                participants[i - 1] = covered * pop.weight
+                for j, d in enumerate(drawn):
+                    running = np.isin(np.arange(N_REGIONS), d.spec.regions) & (d.spec.coverage(year) > 0)
+                    costs[i - 1, j] = participants[i - 1, j] * d.spec.cost_per_participant_dkk + running * d.spec.fixed_cost_dkk_per_year
+                return mods
+        use = simulate_use(health.use, pop, dies, region_scale, parameters.trend, streams, year, modify)
         hospital[i - 1] = cell_totals(pop, dies, has_chronic(pop.chronic), use, n_municipalities,
                                       health.use.repeated_threshold)
         first_new_id = pop.next_id
@@ -88,7 +108,25 @@ def simulate_draw(inputs: Inputs, end_year: int, sample_fraction: float, seed: i
             on_year(pop.year)
     return DrawResult(population=population, events=events, hospital=hospital, chronic_persons=chronic_persons,
                       region_scale=region_scale, trend=parameters.trend,
-                      digital_solutions_met=parameters.digital_solutions_met)
+                      digital_solutions_met=parameters.digital_solutions_met, participants=participants,
+                      intervention_cost_dkk=costs, intervention_effects=[d.effects for d in drawn])
+
+
+def expected_activity(use_model, pop, rates: np.ndarray, region_scale: np.ndarray) -> np.ndarray:
+    """Expected DKK of hospital activity per person in the year from its expected rates [measure, person]."""
+    cell = (pop.region.astype(np.int64) * 2 + pop.sex) * N_AGES + pop.age
+    prices = use_model.price_tables(region_scale).reshape(use_model.prices.shape[0], -1)
+    readmissions = np.minimum(rates[READMISSION], 1.0) * (rates[ACUTE] + rates[PLANNED])
+    return ((rates[ACUTE] + readmissions) * prices[0][cell] + rates[PLANNED] * prices[1][cell]
+            + rates[OUTPATIENT] * prices[2][cell] + rates[VIRTUAL] * prices[3][cell])
+
+
+def diverted_fraction(places: int, eligible_per_day: float) -> float:
+    """Share of eligible acute referrals an acute outpatient clinic with `places` same-day places
+    diverts from admission (simpy model, cached)."""
+    from .interventions.capacity import diverted_fraction as clinic
+
+    return clinic(places, eligible_per_day)
 
 
 def chronic_counts(pop) -> np.ndarray:

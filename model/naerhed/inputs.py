@@ -3,7 +3,7 @@ files), turned into the model's rate objects. Built once per run and shared by a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +15,7 @@ from .demography.migration import MigrationModel
 from .demography.mortality import build_mortality
 from .errors import DataError
 from .health.model import Health, build_health
+from .interventions.catalogue import CATALOGUE_FILE, load_catalogue, resolve
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Inputs:
     demography: Demography
     health: Health
     files: dict[str, Path]
+    interventions: list = field(default_factory=list)
 
 
 def _path(value) -> Path | None:
@@ -102,5 +104,11 @@ def load_inputs(scenario) -> Inputs:
         projection=projection,
     )
     health = build_health(scenario, base_counts, mortality)
+    catalogue = load_catalogue()
+    interventions = [resolve(block, list(municipalities.names), municipalities.region, catalogue)
+                     for block in scenario.interventions]
+    used = data_files_used(files)
+    if interventions:
+        used["intervention_catalogue"] = CATALOGUE_FILE
     return Inputs(base_year=base_year, base_counts=base_counts, municipality_names=list(municipalities.names),
-                  demography=demography, health=health, files=data_files_used(files))
+                  demography=demography, health=health, files=used, interventions=interventions)

@@ -225,3 +225,32 @@ def write_report(ds: xr.Dataset, folder: Path) -> None:
     population_pyramid(ds, figures / "population_pyramid.png")
     persons_80plus_by_region(ds, figures / "persons_80plus_by_region.png")
     population_components(ds, figures / "population_components.png")
+
+
+def intervention_figure(rows: list[dict], path: Path) -> None:
+    """Per intervention, all regions, summed over the assessed years: cost, change of the expected
+    payout, and the net (payout change minus cost), in mio. DKK."""
+    names = list(dict.fromkeys(r["intervention"] for r in rows))
+    total = {n: [0.0, 0.0] for n in names}
+    for r in rows:
+        if r["region"] == "all regions":
+            total[r["intervention"]][0] += r["cost_mio_dkk"]
+            total[r["intervention"]][1] += r["expected_payout_change_mio_dkk"]
+    y = np.arange(len(names))
+    cost = np.array([total[n][0] for n in names])
+    gain = np.array([total[n][1] for n in names])
+    fig, ax = plt.subplots(figsize=(9, 0.7 * len(names) + 1.8))
+    ax.barh(y - 0.2, gain, 0.4, color="#55a868", label="change of expected payout")
+    ax.barh(y + 0.2, -cost, 0.4, color="#c44e52", label="cost (negative)")
+    ax.scatter(gain - cost, y, marker="D", color="black", zorder=3, label="net")
+    ax.axvline(0, color="black", linewidth=0.7)
+    ax.set_yticks(y)
+    ax.set_yticklabels(names)
+    ax.invert_yaxis()
+    ax.set_xlabel("mio. DKK, all regions, summed over the assessed years")
+    ax.set_title("Interventions: cost against the change of the expected payout (each left out once, same seed)")
+    ax.grid(alpha=0.3, axis="x")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)

@@ -54,7 +54,32 @@ def to_dataset(draws: list[DrawResult], inputs: Inputs, end_year: int, attrs: di
     ds = xr.Dataset(data_vars, coords=coords, attrs=attrs or {})
     ds["persons_80plus"] = ds["population"].sel(age=slice(OLD_AGE, None)).sum("age")
     ds["persons_80plus"].attrs = {"units": "persons", "description": "persons aged 80 or more on 1 January"}
-    return add_health(ds, draws, inputs)
+    return add_interventions(add_health(ds, draws, inputs), draws, inputs)
+
+
+def add_interventions(ds: xr.Dataset, draws: list[DrawResult], inputs: Inputs) -> xr.Dataset:
+    """Participants and cost of each intervention by year and region, and its sampled effects."""
+    if not inputs.interventions:
+        return ds
+    names = [iv.name for iv in inputs.interventions]
+    ds = ds.assign_coords(intervention=names,
+                          intervention_type=("intervention", [iv.type for iv in inputs.interventions]))
+    dims = ("draw", "period", "intervention", "region")
+    ds["intervention_participants"] = (dims, np.stack([d.participants for d in draws]),
+                                       {"units": "persons", "description": "persons covered in the calendar year"})
+    ds["intervention_cost_dkk"] = (dims, np.stack([d.intervention_cost_dkk for d in draws]),
+                                   {"units": "DKK", "description": "cost in the calendar year"})
+    effect_names = sorted({k for d in draws for e in d.intervention_effects for k in e})
+    values = np.full((len(draws), len(names), len(effect_names)), np.nan)
+    for i, d in enumerate(draws):
+        for j, effects in enumerate(d.intervention_effects):
+            for k, name in enumerate(effect_names):
+                values[i, j, k] = effects.get(name, np.nan)
+    ds = ds.assign_coords(effect=effect_names)
+    ds["intervention_effect"] = (("draw", "intervention", "effect"), values,
+                                 {"units": "relative change or share (see the scenario schema)",
+                                  "description": "effect sampled in the draw"})
+    return ds
 
 
 def need_weight(inputs: Inputs) -> np.ndarray:

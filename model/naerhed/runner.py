@@ -24,7 +24,8 @@ from . import __version__
 from .data import file_sha256
 from .engine import run_draws
 from .inputs import load_inputs
-from .report import write_report
+from .analysis.contributions import contribution_rows
+from .report import intervention_figure, write_csv, write_report
 from .results import add_financing, to_dataset
 
 VERSIONED_PACKAGES = ("numpy", "scipy", "xarray", "h5netcdf", "pydantic", "pyyaml", "matplotlib", "rich")
@@ -125,19 +126,27 @@ def run_scenario(scenario, out_root: Path = Path("outputs"), progress: bool = Tr
         n_years = scenario.end_year - inputs.base_year
         columns = [TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                    TextColumn("years"), TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn()]
+        contributions = bool(inputs.interventions) and scenario.intervention_contributions
+        runs = 1 + (len(inputs.interventions) if contributions else 0)
         with Progress(*columns, disable=not progress, transient=False) as bar:
-            task = bar.add_task(f"{scenario.name}: {scenario.draws} draw(s) × {n_years} years",
-                                total=scenario.draws * n_years)
+            label = f"{scenario.name}: {scenario.draws} draw(s) × {n_years} years"
+            if runs > 1:
+                label += f" × {runs} runs (each intervention left out once)"
+            task = bar.add_task(label, total=scenario.draws * n_years * runs)
+            advance = lambda draw, year: bar.advance(task)  # noqa: E731
             draws = run_draws(inputs, scenario.end_year, scenario.population.sample_fraction, scenario.seed,
-                              scenario.draws, on_year=lambda draw, year: bar.advance(task),
-                              central=scenario.uncertainty == "central")
-        dataset = to_dataset(draws, inputs, scenario.end_year,
-                             attrs={"scenario": scenario.name, "seed": scenario.seed, "run_id": run_id,
-                                    "sample_fraction": scenario.population.sample_fraction,
-                                    "naerhed_version": __version__})
-        dataset = add_financing(dataset, inputs, scenario.financing.load_rule_sets(), scenario.financing.settlement)
+                              scenario.draws, on_year=advance, central=scenario.uncertainty == "central")
+            dataset = to_dataset(draws, inputs, scenario.end_year,
+                                 attrs={"scenario": scenario.name, "seed": scenario.seed, "run_id": run_id,
+                                        "sample_fraction": scenario.population.sample_fraction,
+                                        "naerhed_version": __version__})
+            dataset = add_financing(dataset, inputs, scenario.financing.load_rule_sets(), scenario.financing.settlement)
+            rows = contribution_rows(scenario, inputs, dataset, on_year=advance) if contributions else []
         dataset.to_netcdf(tmp / "results.nc", engine="h5netcdf")
         write_report(dataset, tmp)
+        if rows:
+            write_csv(tmp / "interventions.csv", rows)
+            intervention_figure(rows, tmp / "figures" / "interventions.png")
         manifest = {
             "run_id": run_id,
             "scenario_file": str(getattr(scenario, "source_path", "") or ""),

@@ -87,7 +87,7 @@ class _Section(BaseModel):
         annotation = cls.model_fields[info.field_name].annotation
         if value is None and _as_model(annotation) is not None:
             return {}
-        if isinstance(value, bool):  # no field of the model is a yes/no switch
+        if isinstance(value, bool) and annotation is not bool:  # yes/no only where the setting is a switch
             raise PydanticCustomError(_INVALID, "invalid value")
         return value
 
@@ -428,6 +428,126 @@ def _rule_set_entry(value: str) -> str:
     return text
 
 
+INTERVENTION_TYPES = (
+    "virtual_follow_up",
+    "need_based_controls",
+    "acute_slots",
+    "gp_transfer",
+    "municipal_acute_team",
+    "frequent_flyer",
+    "same_day_same_roof",
+    "telemedicine_registration",
+    "telemedicine_wound_care",
+)
+
+
+class TargetGroup(_Section):
+    """Who an intervention is for. A person is in the target group if every condition given holds."""
+
+    age: tuple[Annotated[int, Field(ge=0, le=110)], Annotated[int, Field(ge=0, le=110)]] = _field(
+        (0, 110), description="Ages [youngest, oldest] in completed years (both included).", unit="years [from, to]"
+    )
+    sex: Literal["both", "male", "female"] = _field("both", description="Sex.", unit="choice")
+    chronic: list[Literal["kol", "diabetes_t1", "diabetes_t2", "any"]] = _field(
+        default_factory=list,
+        description="Chronic conditions: persons with at least one of them ('any': KOL or diabetes). "
+        "Empty: with or without chronic disease.",
+        unit="conditions",
+    )
+    min_frailty_quantile: Optional[Annotated[float, Field(ge=0, lt=1)]] = _field(
+        None,
+        description="Only the frailest persons: frailty at or above this quantile of the whole population "
+        "(0.9 = the frailest 10 %). Empty: any frailty.",
+        unit="quantile (0-1)",
+    )
+    costliest: Optional[Annotated[int, Field(ge=1, le=1_000_000)]] = _field(
+        None,
+        description="Only the N citizens per region with the highest expected hospital activity in the year "
+        "(e.g. 50 for 'the 50 costliest citizens'). Empty: no such limit.",
+        unit="persons per region",
+    )
+
+    @field_validator("age")
+    @classmethod
+    def _check_age(cls, value: tuple[int, int]) -> tuple[int, int]:
+        if value[0] > value[1]:
+            raise _own_error(f"the youngest age ({value[0]}) must not be above the oldest ({value[1]})")
+        return value
+
+
+def _effect(what: str, unit: str) -> Any:
+    return _field(None, description=f"{what} A number or a distribution sampled per draw; empty (null): "
+                  "the catalogue's default for the intervention type.", unit=unit)
+
+
+class InterventionEffects(_Section):
+    """Effects on the rates of the persons covered; several interventions on the same rate multiply."""
+
+    acute_admissions: Optional[Uncertain] = _effect("Relative change of acute admissions (-0.2 = 20 % fewer).",
+                                                    "relative change")
+    planned_admissions: Optional[Uncertain] = _effect("Relative change of planned admissions.", "relative change")
+    outpatient_stays: Optional[Uncertain] = _effect("Relative change of physical outpatient stays (controls).",
+                                                    "relative change")
+    virtual_courses: Optional[Uncertain] = _effect("Relative change of virtual courses.", "relative change")
+    readmission_probability: Optional[Uncertain] = _effect(
+        "Relative change of the probability of an acute readmission within 30 days.", "relative change")
+    outpatient_to_virtual: Optional[Uncertain] = _effect(
+        "Share of the physical outpatient stays that become virtual courses (mode shift, same care).", "share (0-1)")
+    activity_price: Optional[Uncertain] = _effect("Relative change of the DKK value of each course.", "relative change")
+    registered_virtual: Optional[Uncertain] = _effect(
+        "Telemedicine activity that already happens but was not registered, now registered as virtual courses: "
+        "extra registered virtual courses per participant, as a share of their physical outpatient stays. "
+        "Changes the measured virtual share only, not care or activity.", "share of outpatient stays")
+    acute_diversion_share: Optional[Uncertain] = _effect(
+        "Share of acute admissions that could be handled the same day in an acute outpatient slot "
+        "(acute_slots only; how many are actually diverted depends on the slots per day).", "share (0-1)")
+
+
+class InterventionSettings(_Section):
+    """One intervention a region runs: a type from the catalogue, where, for whom, from when, how many,
+    with which effects and at what cost."""
+
+    name: str = _field(description="A short name, unique in the scenario (used in outputs).",
+                       unit="text (letters, digits, '_', '.', '-')", pattern=_NAME_PATTERN, max_length=60)
+    type: Literal[INTERVENTION_TYPES] = _field(  # type: ignore[valid-type]
+        description="The kind of intervention (see `naerhed interventions` for the catalogue).", unit="choice")
+    description: str = _field("", description="What the region does, in a sentence.", unit="text")
+    regions: list[Annotated[int, Field(ge=1081, le=1085)]] = _field(
+        default_factory=lambda: [1081, 1082, 1083, 1084, 1085],
+        min_length=1, description="Regions (DST codes 1081-1085) where it runs.", unit="region codes")
+    municipalities: list[str] = _field(
+        default_factory=list,
+        description="Only these municipalities (kommune names, e.g. Aalborg) within the regions; empty: all.",
+        unit="municipality names")
+    target: Optional[TargetGroup] = _field(None, description="Target group; empty: the catalogue's default.",
+                                           unit="section")
+    start_year: int = _field(description="First calendar year it runs.", unit="calendar year", ge=2019, le=2060)
+    ramp_years: int = _field(1, ge=0, le=20, description="Years from start to full coverage (linear ramp; "
+                             "0: full coverage from the start year).", unit="years")
+    max_coverage: Optional[Annotated[float, Field(ge=0, le=1)]] = _field(
+        None, description="Share of the target group reached at full uptake; empty: the catalogue's default.",
+        unit="share (0-1)")
+    effects: InterventionEffects = _field(default_factory=InterventionEffects,
+                                          description="Effects; each left out takes the catalogue's default.",
+                                          unit="section")
+    cost_per_participant_dkk: Optional[Annotated[float, Field(ge=0)]] = _field(
+        None, description="Cost per participant per year; empty: the catalogue's default.",
+        unit="DKK per participant per year")
+    fixed_cost_dkk_per_year: Annotated[float, Field(ge=0)] = _field(
+        0.0, description="Fixed cost per year per region where it runs (staff, licences).", unit="DKK per year")
+    slots_per_day: Optional[Annotated[int, Field(ge=0, le=1000)]] = _field(
+        None, description="acute_slots only: places in the acute outpatient clinics of each region "
+        "(parallel same-day places, open on weekdays).", unit="places per region")
+
+    @model_validator(mode="after")
+    def _check_type_settings(self) -> "InterventionSettings":
+        if self.type == "acute_slots" and self.slots_per_day is None:
+            raise _own_error("an acute_slots intervention needs slots_per_day (places per region)", at=("slots_per_day",))
+        if self.type != "acute_slots" and self.slots_per_day is not None:
+            raise _own_error("slots_per_day is only for acute_slots interventions", at=("slots_per_day",))
+        return self
+
+
 class FinancingSettings(_Section):
     """Nærhedsfinansiering: the rule sets that turn criterion values into payouts."""
 
@@ -539,10 +659,31 @@ class Scenario(_Section):
         description="Nærhedsfinansiering: the rule sets and how settlement is treated.",
         unit="section",
     )
+    interventions: list[InterventionSettings] = _field(
+        default_factory=list,
+        description="Interventions the regions run (each a block; see scenarios/ for examples).",
+        unit="list of sections",
+    )
+    intervention_contributions: bool = _field(
+        True,
+        description="Report each intervention's contribution to every criterion and to the expected "
+        "payout, by running the scenario once more without it (same seed: common random numbers). "
+        "Costs one extra run per intervention; false skips it.",
+        unit="true or false",
+    )
 
     _source_path: Optional[Path] = PrivateAttr(default=None)
     _source_files: tuple[Path, ...] = PrivateAttr(default=())
     _overrides: tuple[str, ...] = PrivateAttr(default=())
+
+    @field_validator("interventions")
+    @classmethod
+    def _check_intervention_names(cls, value: list) -> list:
+        names = [i.name for i in value]
+        duplicates = sorted({n for n in names if names.count(n) > 1})
+        if duplicates:
+            raise _own_error(f"each intervention needs its own name; used more than once: {', '.join(duplicates)}")
+        return value
 
     @field_validator("end_year")
     @classmethod

@@ -170,10 +170,27 @@ class PersonUse:
     activity_dkk: np.ndarray
 
 
+def apply_modifiers(rates: np.ndarray, mods) -> np.ndarray:
+    """Apply intervention modifiers (naerhed.interventions.mechanism.PersonModifiers) to expected rates
+    [measure, person] in place; returns the expected extra *registered* virtual courses per person
+    (a registration effect: counted as virtual courses, no care and no activity)."""
+    rates *= mods.rate
+    moved = rates[OUTPATIENT] * mods.outpatient_to_virtual
+    rates[OUTPATIENT] -= moved
+    rates[VIRTUAL] += moved
+    diverted = rates[ACUTE] * mods.acute_to_outpatient  # handled the same day: an outpatient stay instead
+    rates[ACUTE] -= diverted
+    rates[OUTPATIENT] += diverted
+    return rates[OUTPATIENT] * mods.registered_virtual
+
+
 def simulate_use(model: HospitalUseModel, pop: Population, dies: np.ndarray, region_scale: np.ndarray,
-                 trend: np.ndarray, streams: RandomStreams, year: int) -> PersonUse:
-    """Draw every person's hospital use in `year` (persons alive on 1 January; `dies`: dies this year)."""
+                 trend: np.ndarray, streams: RandomStreams, year: int, modify=None) -> PersonUse:
+    """Draw every person's hospital use in `year` (persons alive on 1 January; `dies`: dies this year).
+    `modify(rates)`, if given, returns intervention modifiers (or None) for the expected rates."""
     rates = model.expected_rates(pop, region_scale, trend, year, dies=dies)
+    mods = modify(rates) if modify is not None else None
+    registered_rate = apply_modifiers(rates, mods) if mods is not None else None
     draw = lambda name: streams.uniform_by_id("use:" + name, year, pop.id, pop.next_id)  # noqa: E731
     first_acute = poisson_from_uniform(rates[ACUTE], draw("acute"))
     planned = poisson_from_uniform(rates[PLANNED], draw("planned"))
@@ -185,6 +202,10 @@ def simulate_use(model: HospitalUseModel, pop: Population, dies: np.ndarray, reg
     prices = model.price_tables(region_scale).reshape(len(PRICE_MEASURES), -1)
     activity = (acute * prices[0][cell] + planned * prices[1][cell]
                 + outpatient * prices[2][cell] + virtual * prices[3][cell]).astype(np.float32)
+    if mods is not None:
+        activity *= mods.price
+        registered = poisson_from_uniform(registered_rate, draw("registered_virtual"))
+        virtual = virtual + registered
     return PersonUse(acute=acute, planned=planned, readmissions=readmissions, outpatient=outpatient,
                      virtual=virtual, activity_dkk=activity)
 
