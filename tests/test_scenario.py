@@ -74,7 +74,7 @@ def test_resolved_is_plain_json_with_every_value():
     assert json.loads(json.dumps(resolved)) == resolved
     assert set(resolved) == {
         "name", "description", "seed", "draws", "end_year", "population", "demography", "health",
-        "uncertainty", "data", "financing", "interventions",
+        "uncertainty", "data", "financing", "interventions", "intervention_contributions",
     }
     assert resolved["demography"]["mortality"]["base_period"] == [2017, 2018]
     assert set(resolved["data"]) == {

@@ -121,12 +121,22 @@ def expected_activity(use_model, pop, rates: np.ndarray, region_scale: np.ndarra
             + rates[OUTPATIENT] * prices[2][cell] + rates[VIRTUAL] * prices[3][cell])
 
 
+DEMAND_GRID_STEP = 0.05  # the clinic model is run at demands 5 % apart and interpolated in between
+
+
 def diverted_fraction(places: int, eligible_per_day: float) -> float:
     """Share of eligible acute referrals an acute outpatient clinic with `places` same-day places
-    diverts from admission (simpy model, cached)."""
+    diverts from admission: the simpy model (cached) at the two neighbouring points of a grid of
+    demands 5 % apart, interpolated on log demand, so a run needs only a few clinic simulations."""
     from .interventions.capacity import diverted_fraction as clinic
 
-    return clinic(places, eligible_per_day)
+    if places <= 0 or eligible_per_day <= 0:
+        return 0.0
+    position = np.log(eligible_per_day) / DEMAND_GRID_STEP
+    low = np.floor(position)
+    weight = position - low
+    at = lambda k: clinic(int(places), float(np.exp(k * DEMAND_GRID_STEP)))  # noqa: E731
+    return float((1 - weight) * at(low) + weight * at(low + 1))
 
 
 def chronic_counts(pop) -> np.ndarray:
