@@ -261,3 +261,14 @@ def test_rules_command_lists_describes_and_rejects(capsys):
     assert main(["rules", str(broken)]) == 2
     err = capsys.readouterr().err
     assert "shares_not_summing.yaml" in err and "split.shares" in err and "Traceback" not in err
+
+
+def test_interventions_command_lists_the_catalogue_with_evidence(capsys):
+    assert main(["interventions"]) == 0
+    out = capsys.readouterr().out
+    for kind in ("virtual_follow_up", "need_based_controls", "acute_slots", "gp_transfer", "municipal_acute_team",
+                 "frequent_flyer", "same_day_same_roof", "telemedicine_registration", "telemedicine_wound_care"):
+        assert f"{kind}:" in out
+    assert main(["interventions", "need_based_controls"]) == 0
+    assert "AmbuFlex" in capsys.readouterr().out
+    assert main(["interventions", "nope"]) == 2

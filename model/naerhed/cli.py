@@ -1,4 +1,4 @@
-"""Command line: ``naerhed run | compare | rules | validate | validate-model | schema``.
+"""Command line: ``naerhed run | compare | interventions | rules | validate | validate-model | schema``.
 
 Errors caused by the user's input (scenario, data, command line) are printed as ``error: ...``
 without a traceback and give exit status 2; an interrupted run gives 130.
@@ -234,6 +234,38 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_interventions(args: argparse.Namespace) -> int:
+    from naerhed.interventions.catalogue import load_catalogue
+    from naerhed.uncertainty import Prior
+
+    def show(value) -> str:
+        if isinstance(value, Prior):
+            if value.distribution == "normal":
+                return f"normal(mean {value.mean:g}, sd {value.sd:g})"
+            if value.distribution == "uniform":
+                return f"uniform({value.low:g} to {value.high:g})"
+            return f"triangular({value.low:g}, mode {value.mode:g}, {value.high:g})"
+        return f"{value:g}"
+
+    catalogue = load_catalogue()
+    kinds = [args.type] if args.type else list(catalogue)
+    for kind in kinds:
+        if kind not in catalogue:
+            raise NaerhedError(f"unknown intervention type {kind!r}; allowed: {', '.join(catalogue)}")
+        entry = catalogue[kind]
+        print(f"{kind}: {entry.label}")
+        print(f"  changes: {entry.changes}")
+        target = entry.target.model_dump(exclude_defaults=True)
+        print(f"  default target: {target or 'everybody'}; coverage {entry.max_coverage:.0%}; "
+              f"cost {entry.cost_per_participant_dkk:,.0f} DKK per participant per year")
+        for name, value in entry.effects.items():
+            print(f"  effect {name}: {show(value)}")
+        if args.type:
+            for key, prov in entry.provenance.items():
+                print(f"  {key}: {prov.get('status')}, {prov.get('source')} - {prov.get('note', '')}")
+    return 0
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     from naerhed.scenario import scenario_json_schema
 
@@ -318,6 +350,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a packaged rule set (e.g. nf2021) or your own rule file")
     rules.set_defaults(func=_cmd_rules)
 
+    catalogue = commands.add_parser("interventions", help="list the intervention catalogue (defaults and evidence)")
+    catalogue.add_argument("type", nargs="?", default=None, help="one intervention type: show its evidence too")
+    catalogue.set_defaults(func=_cmd_interventions)
+
     schema = commands.add_parser("schema", help="print the JSON Schema of scenario files")
     schema.add_argument("--out", metavar="FILE", help="write the schema to FILE instead")
     schema.set_defaults(func=_cmd_schema)
@@ -334,7 +370,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return code if isinstance(code, int) else (0 if code is None else EXIT_USER_ERROR)
     if getattr(args, "func", None) is None:
         parser.print_usage(sys.stderr)
-        print("naerhed: error: a command is required (run, compare, rules, validate, validate-model or schema)", file=sys.stderr)
+        print("naerhed: error: a command is required (run, compare, interventions, rules, validate, validate-model or schema)", file=sys.stderr)
         return EXIT_USER_ERROR
     try:
         return args.func(args)
