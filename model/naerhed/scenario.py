@@ -768,18 +768,11 @@ def scenario_field_info() -> dict[str, dict[str, str]]:
 
 def scenario_json_schema() -> dict:
     """JSON Schema of a scenario file (draft 2020-12), with the descriptions and units of every key."""
-    schema = Scenario.model_json_schema()
-    properties = {
-        "extends": {
-            "type": "string",
-            "description": "Another scenario file that this one builds on (relative to this file). "
-            "Its settings are used unless this file sets them; sections merge key by key.",
-            "unit": "file path",
-        }
-    }
-    properties.update(schema.get("properties", {}))
-    schema["properties"] = properties
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+    from naerhed.yaml_models import json_schema_with_extends
+
+    return json_schema_with_extends(
+        Scenario, "Another scenario file that this one builds on (relative to this file). Its settings are used "
+        "unless this file sets them; sections merge key by key.", "file path")
 
 
 # --------------------------------------------------------------------------------------------

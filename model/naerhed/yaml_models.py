@@ -1002,3 +1002,12 @@ def load_yaml_model(
     for the finer controls."""
     spec = YamlSpec(model=model_cls, noun=noun, allow_extends=allow_extends)
     return load_yaml_document(path, spec, overrides, error=error).model
+
+
+def json_schema_with_extends(model: type[BaseModel], extends_description: str, extends_unit: str) -> dict:
+    """JSON Schema (draft 2020-12) of a YAML file of `model`, with the `extends:` key described first."""
+    schema = model.model_json_schema()
+    properties = {"extends": {"type": "string", "description": extends_description, "unit": extends_unit}}
+    properties.update(schema.get("properties", {}))
+    schema["properties"] = properties
+    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}

@@ -814,18 +814,11 @@ def rule_set_field_info() -> dict[str, dict[str, str]]:
 
 def rule_set_json_schema() -> dict:
     """JSON Schema of a rule file (draft 2020-12), with the descriptions and units of every key."""
-    schema = RuleSet.model_json_schema()
-    properties = {
-        "extends": {
-            "type": "string",
-            "description": "A packaged rule set (e.g. nf2021) or another rule file (relative to this "
-            "file) that this one builds on; its values are used unless this file sets them.",
-            "unit": "rule set name or file path",
-        }
-    }
-    properties.update(schema.get("properties", {}))
-    schema["properties"] = properties
-    return {"$schema": "https://json-schema.org/draft/2020-12/schema", **schema}
+    from ..yaml_models import json_schema_with_extends
+
+    return json_schema_with_extends(
+        RuleSet, "A packaged rule set (e.g. nf2021) or another rule file (relative to this file) that this one "
+        "builds on; its values are used unless this file sets them.", "rule set name or file path")
 
 
 # --------------------------------------------------------------------------------------------
