@@ -126,7 +126,7 @@ def acute_slots_curve(dataset, intervention, path: Path) -> None:
     share = share.central() if hasattr(share, "central") else float(share)
     demand = admissions * share / 365.0 / len(codes)
     places_max = max(12, 2 * int(intervention.slots_per_day or 0))
-    plot_diverted_curve(path, round(demand, 1), places_max=places_max)
+    plot_diverted_curve(path, round(demand, 1), places_max=places_max, days=182)  # half a year per point: a figure
 
 
 def run_scenario(scenario, out_root: Path = Path("outputs"), progress: bool = True, inputs=None) -> Path:
