@@ -20,7 +20,8 @@ def run_folder(tmp_path_factory):
 
 def test_run_folder_is_complete(run_folder):
     assert run_folder.parent.name == "test"
-    for name in ("results.nc", "summary.csv", "criteria.csv", "manifest.json", "figures/population_pyramid.png",
+    for name in ("results.nc", "summary.csv", "criteria.csv", "criteria_by_municipality.csv", "criteria_by_age_group.csv",
+                 "manifest.json", "figures/population_pyramid.png",
                  "figures/persons_80plus_by_region.png", "figures/population_components.png",
                  "figures/criteria_by_region.png"):
         assert (run_folder / name).is_file(), name

@@ -41,7 +41,8 @@ class DrawResult:
     region_scale [measure + price, region]: the calibration multipliers; trend [measure];
     digital_solutions_met: criterion 5 in this draw;
     participants, intervention_cost_dkk [period, intervention, region]: persons covered and cost;
-    intervention_effects: the effects sampled for each intervention in this draw.
+    intervention_effects: the effects sampled for each intervention in this draw;
+    calibration_targets [criterion, region]: the base-year criterion levels sampled in this draw.
     """
 
     population: np.ndarray
@@ -54,6 +55,7 @@ class DrawResult:
     participants: np.ndarray
     intervention_cost_dkk: np.ndarray
     intervention_effects: list[dict]
+    calibration_targets: np.ndarray
 
 
 def simulate_draw(inputs: Inputs, end_year: int, sample_fraction: float, seed: int, draw: int,
@@ -66,7 +68,7 @@ def simulate_draw(inputs: Inputs, end_year: int, sample_fraction: float, seed: i
                      demo.municipality_region, demo.municipality_population)
     health.initialise(pop, 0, streams, inputs.base_year, "frailty:base")
     region_scale = calibrate_regions(health.use, pop, death_probability(pop, demo, health.mortality_multiplier(pop)),
-                                     health.targets)
+                                     parameters.targets)
 
     n_years = end_year - inputs.base_year + 1
     n_municipalities = demo.municipality_region.size
@@ -109,7 +111,8 @@ def simulate_draw(inputs: Inputs, end_year: int, sample_fraction: float, seed: i
     return DrawResult(population=population, events=events, hospital=hospital, chronic_persons=chronic_persons,
                       region_scale=region_scale, trend=parameters.trend,
                       digital_solutions_met=parameters.digital_solutions_met, participants=participants,
-                      intervention_cost_dkk=costs, intervention_effects=[d.effects for d in drawn])
+                      intervention_cost_dkk=costs, intervention_effects=[d.effects for d in drawn],
+                      calibration_targets=parameters.targets)
 
 
 def expected_activity(use_model, pop, rates: np.ndarray, region_scale: np.ndarray) -> np.ndarray:

@@ -13,7 +13,7 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
 from .financing.criteria import CRITERIA, CRITERION_LABELS, CRITERION_UNITS  # noqa: E402
-from .results import OLD_AGE, criteria_table, risk_summary_text, summary_table  # noqa: E402
+from .results import OLD_AGE, criteria_breakdown_table, criteria_table, risk_summary_text, summary_table  # noqa: E402
 
 MALE_COLOUR, FEMALE_COLOUR = "#3b6ea5", "#c0504d"
 
@@ -213,6 +213,8 @@ def write_report(ds: xr.Dataset, folder: Path) -> None:
     """summary.csv, criteria.csv, risk.csv, risk_summary.txt and figures/*.png into `folder`."""
     write_csv(folder / "summary.csv", summary_table(ds))
     write_csv(folder / "criteria.csv", criteria_table(ds))
+    write_csv(folder / "criteria_by_municipality.csv", criteria_breakdown_table(ds, "municipality"))
+    write_csv(folder / "criteria_by_age_group.csv", criteria_breakdown_table(ds, "age_group"))
     figures = folder / "figures"
     figures.mkdir(exist_ok=True)
     criteria_by_region(ds, figures / "criteria_by_region.png")

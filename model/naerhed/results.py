@@ -10,7 +10,7 @@ import numpy as np
 import xarray as xr
 
 from .constants import AGE_GROUP_LABELS, MAX_AGE, N_AGE_GROUPS, N_AGES, REGION_CODES, REGION_NAMES, SEXES
-from .data.health_tables import RATE_MEASURES
+from .data.health_tables import CRITERIA as TARGET_CRITERIA, RATE_MEASURES
 from .demography.mortality import life_expectancy
 from .engine import EVENT_NAMES, DrawResult
 from .financing.criteria import CRITERION_UNITS, compute_criteria
@@ -137,6 +137,9 @@ def add_health(ds: xr.Dataset, draws: list[DrawResult], inputs: Inputs) -> xr.Da
                              {"units": "persons", "description": "persons with each chronic condition on 1 January"})
     ds["calibration_scale"] = (("draw", "scale", "region"), np.stack([d.region_scale for d in draws]),
                                {"units": "multiplier", "description": "regional calibration multipliers of the base rates"})
+    ds = ds.assign_coords(target_criterion=list(TARGET_CRITERIA))
+    ds["calibration_target"] = (("draw", "target_criterion", "region"), np.stack([d.calibration_targets for d in draws]),
+                                {"units": "as the criterion", "description": "base-year criterion level sampled in the draw"})
     ds["trend"] = (("draw", "measure"), np.stack([d.trend for d in draws]),
                    {"units": "relative change per year", "description": "secular trend sampled in the draw"})
     digital = xr.DataArray(np.array([d.digital_solutions_met for d in draws], dtype=float), dims="draw")
@@ -230,3 +233,32 @@ def risk_summary_text(ds: xr.Dataset) -> list[str]:
         lines.append(f"{year} (rule set {ds['rule_set'].sel(assessed_year=year).values}; {ds.sizes['draw']} draws):")
         lines.extend("  " + line for line in summary_lines(risk, names, year))
     return lines
+
+
+def criteria_breakdown_table(ds: xr.Dataset, by: str) -> list[dict]:
+    """Criteria 1-4 by municipality (`by='municipality'`) or by region and age group (`by='age_group'`):
+    one row per calendar year, group and criterion, mean over draws."""
+    from .financing.criteria import CRITERIA
+
+    rows = []
+    if by == "municipality":
+        values = ds["criteria_by_municipality"].mean("draw")
+        for period in ds["period"].values.tolist():
+            for m in ds["municipality"].values.tolist():
+                for criterion in CRITERIA[:4]:
+                    rows.append({"year": period, "region_code": int(ds["municipality_region"].sel(municipality=m)),
+                                 "municipality": str(ds["municipality_name"].sel(municipality=m).values),
+                                 "criterion": criterion, "unit": CRITERION_UNITS[criterion],
+                                 "value_mean": float(np.round(values.sel(period=period, municipality=m, criterion=criterion), 6))})
+        return rows
+    values = ds["criteria_by_age_group"].mean("draw")
+    names = dict(zip(ds["region"].values.tolist(), ds["region_name"].values.tolist()))
+    for period in ds["period"].values.tolist():
+        for region, name in names.items():
+            for group in ds["age_group"].values.tolist():
+                for criterion in CRITERIA[:4]:
+                    rows.append({"year": period, "region_code": region, "region": name, "age_group": group,
+                                 "criterion": criterion, "unit": CRITERION_UNITS[criterion],
+                                 "value_mean": float(np.round(values.sel(period=period, region=region, age_group=group,
+                                                                         criterion=criterion), 6))})
+    return rows

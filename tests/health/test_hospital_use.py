@@ -153,3 +153,15 @@ def test_cost_ageing_variants_order_as_dream():
     identical, so the difference is the cost model alone."""
     growth = {v: _expected_activity_growth(v) for v in ("constant_standards", "healthy_ageing", "constant_mortality")}
     assert growth["constant_standards"] > growth["healthy_ageing"] > growth["constant_mortality"] > 1.0, growth
+
+
+def test_calibration_targets_are_uncertain_per_draw(default_inputs):
+    """Each draw samples the base-year levels from normal(value, sd) of calibration_targets.csv;
+    'central' uses the values themselves."""
+    health = default_inputs.health
+    samples = np.array([health.draw(3, d, central=False).targets for d in range(400)])
+    np.testing.assert_allclose(samples.mean(axis=0), health.targets, atol=4 * health.target_sd.max() / np.sqrt(400) + 1e-12,
+                               rtol=0)
+    sd = samples.std(axis=0, ddof=1)
+    assert np.all(np.abs(sd / health.target_sd - 1) < 4 / np.sqrt(2 * 400))
+    np.testing.assert_array_equal(health.draw(3, 0, central=True).targets, health.targets)

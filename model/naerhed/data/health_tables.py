@@ -133,6 +133,7 @@ def load_hospital_use(rates_path=None, parameters_path=None) -> HospitalUseTable
 def _parse_calibration(stamp):
     table = _Table(_resolve(stamp[0], CALIBRATION_TARGETS_FILE), ("region_code", "criterion", "year", "value"))
     targets = np.full((len(CRITERIA), N_REGIONS), np.nan)
+    sd = np.zeros((len(CRITERIA), N_REGIONS))
     years = set()
     for line, record in table.rows:
         region = table.region(line, record)
@@ -142,18 +143,30 @@ def _parse_calibration(stamp):
         share = criterion.endswith("_share")
         value = table.number(line, record, "value", positive=True, hi=0.99 if share else None, what=criterion)
         targets[CRITERIA.index(criterion), region] = value
+        if table.has("sd") and table.text(line, record, "sd"):
+            sd[CRITERIA.index(criterion), region] = table.number(line, record, "sd", nonneg=True, what="sd")
         years.add(table.integer(line, record, "year", 1990, 2100))
     missing = [f"{CRITERIA[c]} for {REGION_NAMES[r]}" for c, r in zip(*np.nonzero(np.isnan(targets)))]
     if missing:
         raise DataError(f"{table.path}: no target for {'; '.join(missing)}; every region needs all of: {', '.join(CRITERIA)}")
-    return targets, tuple(sorted(years))
+    return targets, sd, tuple(sorted(years))
 
 
-def load_calibration_targets(path=None) -> tuple[np.ndarray, tuple[int, ...]]:
-    """Base-year level of each criterion per region, [criterion, region] (units in calibration_targets.csv),
+@dataclass
+class CalibrationTargets:
+    """Base-year level of each criterion per region, value and sd [criterion, region] (units in
+    calibration_targets.csv; sd: one standard deviation of its uncertainty, 0 if the file has none),
     and the years the figures describe."""
-    targets, years = _parse_calibration(_stamp(_resolve(path, CALIBRATION_TARGETS_FILE)))
-    return targets.copy(), years
+
+    value: np.ndarray
+    sd: np.ndarray
+    years: tuple[int, ...]
+
+
+def load_calibration_targets(path=None) -> CalibrationTargets:
+    """The regions' base-year criterion levels (packaged or the user's own file; an `sd` column is optional)."""
+    targets, sd, years = _parse_calibration(_stamp(_resolve(path, CALIBRATION_TARGETS_FILE)))
+    return CalibrationTargets(targets.copy(), sd.copy(), years)
 
 
 HOSPITAL_USE_TRENDS_FILE = "hospital_use_trends.csv"

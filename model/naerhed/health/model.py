@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+from scipy import stats
 
 from ..data.health_tables import (CRITERIA as TARGET_CRITERIA, RATE_MEASURES, load_calibration_targets,
                                   load_hospital_use, load_trend_priors)
@@ -23,10 +24,12 @@ COMBINATION_BITS = np.array([0, KOL, DIABETES_T2, KOL | DIABETES_T2])  # none, K
 
 @dataclass
 class DrawHealth:
-    """What one draw samples: trend [measure] (annual relative change) and whether criterion 5 is met."""
+    """What one draw samples: trend [measure] (annual relative change), whether criterion 5 is met,
+    and the calibration targets [criterion, region] (the base-year levels are uncertain too)."""
 
     trend: np.ndarray
     digital_solutions_met: bool
+    targets: np.ndarray
 
 
 @dataclass
@@ -34,6 +37,7 @@ class Health:
     chronic: ChronicModel
     use: HospitalUseModel
     targets: np.ndarray            # [criterion, region], see data/calibration_targets.csv
+    target_sd: np.ndarray          # [criterion, region]: uncertainty of the targets (one sd)
     trends: dict                   # measure -> number or Prior
     digital_solutions_met: float   # probability
     repeated_share_target: float   # share of acute inpatients with 2+ acute admissions (calibrated)
@@ -43,8 +47,13 @@ class Health:
         """Sample the per-draw parameters (common random numbers: keyed by seed, draw and name)."""
         trend = np.array([draw_value(self.trends[m], "trend:" + m, seed, draw, central) for m in RATE_MEASURES])
         p = self.digital_solutions_met
-        met = bool(p >= 1.0 or (p > 0 and RandomStreams(seed, draw).uniform("digital_solutions", 0, 1)[0] < p))
-        return DrawHealth(trend=trend, digital_solutions_met=met)
+        streams = RandomStreams(seed, draw)
+        met = bool(p >= 1.0 or (p > 0 and streams.uniform("digital_solutions", 0, 1)[0] < p))
+        targets = self.targets.copy()
+        if not central:
+            z = stats.norm.ppf(streams.uniform("calibration_targets", 0, self.targets.size)).reshape(self.targets.shape)
+            targets = np.clip(self.targets + z * self.target_sd, 0.05 * self.targets, None)
+        return DrawHealth(trend=trend, digital_solutions_met=met, targets=targets)
 
     def initialise(self, pop: Population, first: int, streams: RandomStreams, year: int, decision: str) -> None:
         """Set chronic states and frailty of the persons from position `first` on (new persons)."""
@@ -101,13 +110,13 @@ def build_health(scenario, base_counts: np.ndarray, mortality: MortalityModel) -
                                   parameters_path=_path(files.chronic_parameters), targets_path=_path(files.chronic_targets),
                                   death_probability=base_death_probability)
     tables = load_hospital_use(_path(files.hospital_use_rates), _path(files.hospital_use_parameters))
-    targets, _years = load_calibration_targets(_path(files.calibration))
+    calibration = load_calibration_targets(_path(files.calibration))
     priors = load_trend_priors(_path(files.hospital_use_trends))
     trends = {m: as_prior(getattr(scenario.health.trends, m)) if getattr(scenario.health.trends, m) is not None else priors[m]
               for m in RATE_MEASURES}
-    shape = frailty_shape_for_population(tables, chronic, base_counts, base_death_probability, targets)
+    shape = frailty_shape_for_population(tables, chronic, base_counts, base_death_probability, calibration.value)
     use = HospitalUseModel.from_tables(tables, base_death_probability, shape, scenario.health.cost_ageing, base_year)
-    return Health(chronic=chronic, use=use, targets=targets, trends=trends,
+    return Health(chronic=chronic, use=use, targets=calibration.value, target_sd=calibration.sd, trends=trends,
                   digital_solutions_met=scenario.health.digital_solutions_met,
                   repeated_share_target=tables.repeated_share_inpatients,
                   repeated_admissions_target=tables.repeated_share_admissions)
