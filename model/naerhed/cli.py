@@ -72,6 +72,26 @@ def _load(args: argparse.Namespace, extra: Sequence[str] = ()):
     return load_scenario(args.scenario, list(args.set or []) + list(extra))
 
 
+def _executor(args: argparse.Namespace):
+    from naerhed.executors import make_executor
+
+    if args.workers is not None and args.workers < 1:
+        raise NaerhedError(f"--workers must be at least 1, got {args.workers}")
+    try:
+        return make_executor(args.workers, args.scheduler, args.dask)
+    except OSError as exc:
+        raise NaerhedError(f"cannot reach the dask scheduler {args.scheduler}: {exc}") from None
+
+
+def _add_executor(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workers", type=int, metavar="N",
+                        help="run the draws in N local worker processes (identical numbers to a serial run)")
+    parser.add_argument("--dask", action="store_true",
+                        help="run the draws on a dask LocalCluster with --workers workers (default 2)")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="run the draws on an existing dask.distributed cluster, e.g. tcp://10.0.0.5:8786")
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     extra = []
     if args.seed is not None:
@@ -83,7 +103,12 @@ def _cmd_run(args: argparse.Namespace) -> int:
     scenario = _load(args, extra)
     from naerhed.runner import run_scenario
 
-    run_dir = run_scenario(scenario, out_root=Path(args.out or "outputs"), progress=not args.quiet)
+    executor = _executor(args)
+    try:
+        run_dir = run_scenario(scenario, out_root=Path(args.out or "outputs"), progress=not args.quiet,
+                               executor=executor)
+    finally:
+        executor.close()
     summary = run_dir / "risk_summary.txt"
     if summary.is_file() and not args.quiet:
         lines = summary.read_text(encoding="utf-8").splitlines()
@@ -197,8 +222,12 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     seed = args.seed if args.seed is not None else scenarios[0].seed
     draws = args.draws if args.draws is not None else scenarios[0].draws
     scenarios = [load_scenario(path, extra + [f"seed={seed}", f"draws={draws}"]) for path in args.scenarios]
-    folder, datasets, year, rows = compare_scenarios(scenarios, Path(args.out or "outputs"), progress=not args.quiet,
-                                                     year=args.year)
+    executor = _executor(args)
+    try:
+        folder, datasets, year, rows = compare_scenarios(scenarios, Path(args.out or "outputs"),
+                                                         progress=not args.quiet, year=args.year, executor=executor)
+    finally:
+        executor.close()
     console = Console(file=sys.stdout, highlight=False, width=None if _is_tty(sys.stdout) else 160)
     names = list(datasets)
     for name in names[1:]:
@@ -317,6 +346,7 @@ def build_parser() -> argparse.ArgumentParser:
                      "calibration_targets.csv; shorthand for --set data.calibration=FILE)")
     run.add_argument("--out", metavar="DIR", help="folder for the run folders (default: outputs)")
     run.add_argument("--quiet", action="store_true", help="do not show progress")
+    _add_executor(run)
     run.set_defaults(func=_cmd_run)
 
     validate = commands.add_parser("validate", help="check a scenario file and show its settings")
@@ -332,6 +362,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_set(compare)
     compare.add_argument("--out", metavar="DIR", help="folder for run and comparison folders (default: outputs)")
     compare.add_argument("--quiet", action="store_true", help="do not show progress")
+    _add_executor(compare)
     compare.set_defaults(func=_cmd_compare)
 
     check = commands.add_parser("validate-model",

@@ -153,10 +153,12 @@ def chronic_counts(pop) -> np.ndarray:
 
 
 def run_draws(inputs: Inputs, end_year: int, sample_fraction: float, seed: int, draws: int,
-              on_year: Callable[[int, int], None] | None = None, central: bool = False) -> list[DrawResult]:
-    """All draws, serially; `on_year(draw, year)` is called after each simulated year (progress)."""
-    results = []
-    for d in range(draws):
-        callback = None if on_year is None else (lambda year, d=d: on_year(d, year))
-        results.append(simulate_draw(inputs, end_year, sample_fraction, seed, d, callback, central))
-    return results
+              on_year: Callable[[int, int], None] | None = None, central: bool = False, executor=None,
+              on_draw: Callable[[int], None] | None = None) -> list[DrawResult]:
+    """All draws, in draw order, on `executor` (naerhed.executors; default: serially in this process).
+    Progress: `on_year(draw, year)` after each simulated year (serial), `on_draw(draw)` after each draw."""
+    if executor is None:
+        from .executors import SerialExecutor
+
+        executor = SerialExecutor()
+    return executor.run(inputs, end_year, sample_fraction, seed, draws, central, on_year=on_year, on_draw=on_draw)

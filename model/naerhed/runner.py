@@ -23,6 +23,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from . import __version__
 from .data import file_sha256
 from .engine import run_draws
+from .executors import SerialExecutor
 from .inputs import load_inputs
 from .analysis.contributions import contribution_rows
 from .report import intervention_figure, write_csv, write_report
@@ -102,14 +103,14 @@ def find_run(out_root: Path, scenario_name: str, fingerprint: str) -> Path | Non
     return None
 
 
-def run_or_reuse(scenario, out_root: Path = Path("outputs"), progress: bool = True) -> tuple[Path, bool]:
+def run_or_reuse(scenario, out_root: Path = Path("outputs"), progress: bool = True, executor=None) -> tuple[Path, bool]:
     """The run folder of `scenario`: an existing identical run if there is one, else a new run.
     Returns (folder, reused)."""
     inputs = load_inputs(scenario)
     existing = find_run(out_root, scenario.name, scenario_fingerprint(scenario, inputs.files))
     if existing is not None:
         return existing, True
-    return run_scenario(scenario, out_root, progress, inputs=inputs), False
+    return run_scenario(scenario, out_root, progress, inputs=inputs, executor=executor), False
 
 
 def acute_slots_curve(dataset, intervention, path: Path) -> None:
@@ -129,8 +130,10 @@ def acute_slots_curve(dataset, intervention, path: Path) -> None:
     plot_diverted_curve(path, round(demand, 1), places_max=places_max, days=182)  # half a year per point: a figure
 
 
-def run_scenario(scenario, out_root: Path = Path("outputs"), progress: bool = True, inputs=None) -> Path:
-    """Run every draw of `scenario` and write its run folder; returns the folder's path."""
+def run_scenario(scenario, out_root: Path = Path("outputs"), progress: bool = True, inputs=None,
+                 executor=None) -> Path:
+    """Run every draw of `scenario` (on `executor`, naerhed.executors; default serial) and write its
+    run folder; returns the folder's path."""
     started = time.time()
     inputs = load_inputs(scenario) if inputs is None else inputs
     scenario_folder = Path(out_root) / scenario.name
@@ -151,14 +154,19 @@ def run_scenario(scenario, out_root: Path = Path("outputs"), progress: bool = Tr
                 label += f" × {runs} runs (each intervention left out once)"
             task = bar.add_task(label, total=scenario.draws * n_years * runs)
             advance = lambda draw, year: bar.advance(task)  # noqa: E731
+            parallel = executor is not None and not isinstance(executor, SerialExecutor)
+            on_year = None if parallel else advance
+            on_draw = (lambda draw: bar.advance(task, n_years)) if parallel else None
             draws = run_draws(inputs, scenario.end_year, scenario.population.sample_fraction, scenario.seed,
-                              scenario.draws, on_year=advance, central=scenario.uncertainty == "central")
+                              scenario.draws, on_year=on_year, central=scenario.uncertainty == "central",
+                              executor=executor, on_draw=on_draw)
             dataset = to_dataset(draws, inputs, scenario.end_year,
                                  attrs={"scenario": scenario.name, "seed": scenario.seed, "run_id": run_id,
                                         "sample_fraction": scenario.population.sample_fraction,
                                         "naerhed_version": __version__})
             dataset = add_financing(dataset, inputs, scenario.financing.load_rule_sets(), scenario.financing.settlement)
-            rows = contribution_rows(scenario, inputs, dataset, on_year=advance) if contributions else []
+            rows = (contribution_rows(scenario, inputs, dataset, on_year=on_year, on_draw=on_draw, executor=executor)
+                    if contributions else [])
         dataset.to_netcdf(tmp / "results.nc", engine="h5netcdf")
         write_report(dataset, tmp)
         if rows:
@@ -179,6 +187,7 @@ def run_scenario(scenario, out_root: Path = Path("outputs"), progress: bool = Tr
             "data_files": {key: {"path": str(path), "sha256": file_sha256(path)}
                            for key, path in {**inputs.files, **rule_set_files(scenario)}.items()},
             "fingerprint": scenario_fingerprint(scenario, inputs.files),
+            "executor": getattr(executor, "name", "serial"),
             "started_utc": datetime.fromtimestamp(started, timezone.utc).isoformat(),
             "wall_seconds": round(time.time() - started, 2),
         }

@@ -97,13 +97,13 @@ def repayment_figure(datasets: dict[str, xr.Dataset], year: int, path: Path) -> 
 
 
 def compare_scenarios(scenarios, out_root: Path = Path("outputs"), progress: bool = True,
-                      year: int | None = None) -> tuple[Path, dict[str, xr.Dataset], int, list[dict]]:
+                      year: int | None = None, executor=None) -> tuple[Path, dict[str, xr.Dataset], int, list[dict]]:
     """Run or reuse each scenario, write the comparison folder; returns (folder, datasets, year shown,
     risk rows of the shown year)."""
     check_comparable(scenarios)
     runs, datasets = {}, {}
     for scenario in scenarios:
-        folder, reused = run_or_reuse(scenario, out_root, progress)
+        folder, reused = run_or_reuse(scenario, out_root, progress, executor=executor)
         runs[scenario.name] = {"run": str(folder), "reused": reused}
         datasets[scenario.name] = xr.load_dataset(folder / "results.nc", engine="h5netcdf")
     names = list(datasets)

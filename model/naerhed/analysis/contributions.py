@@ -21,7 +21,7 @@ def without(inputs, name: str):
     return replace(inputs, interventions=[iv for iv in inputs.interventions if iv.name != name])
 
 
-def contribution_rows(scenario, inputs, full: xr.Dataset, on_year=None) -> list[dict]:
+def contribution_rows(scenario, inputs, full: xr.Dataset, on_year=None, on_draw=None, executor=None) -> list[dict]:
     """One row per intervention, assessed year and region (and all regions)."""
     rows = []
     rule_sets = scenario.financing.load_rule_sets()
@@ -29,7 +29,7 @@ def contribution_rows(scenario, inputs, full: xr.Dataset, on_year=None) -> list[
     for iv in inputs.interventions:
         reduced_inputs = without(inputs, iv.name)
         draws = run_draws(reduced_inputs, scenario.end_year, scenario.population.sample_fraction, scenario.seed,
-                          scenario.draws, on_year=on_year, central=central)
+                          scenario.draws, on_year=on_year, central=central, executor=executor, on_draw=on_draw)
         reduced = add_financing(to_dataset(draws, reduced_inputs, scenario.end_year), reduced_inputs, rule_sets,
                                 scenario.financing.settlement)
         years = full["assessed_year"].values.tolist() if "assessed_year" in full.dims else []
