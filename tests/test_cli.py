@@ -29,8 +29,8 @@ def fake_runner(monkeypatch, tmp_path):
     calls = []
     module = types.ModuleType("naerhed.runner")
 
-    def run_scenario(scenario, out_root, progress=True):
-        calls.append({"scenario": scenario, "out_root": out_root, "progress": progress})
+    def run_scenario(scenario, out_root, progress=True, executor=None):
+        calls.append({"scenario": scenario, "out_root": out_root, "progress": progress, "executor": executor})
         if module.raise_ is not None:
             raise module.raise_
         return tmp_path / "runs" / scenario.name
