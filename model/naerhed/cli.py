@@ -1,4 +1,4 @@
-"""Command line: ``naerhed run | compare | interventions | rules | validate | validate-model | schema``.
+"""Command line: ``naerhed run | compare | sweep | interventions | rules | validate | validate-model | schema``.
 
 Errors caused by the user's input (scenario, data, command line) are printed as ``error: ...``
 without a traceback and give exit status 2; an interrupted run gives 130.
@@ -295,6 +295,23 @@ def _cmd_interventions(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_sweep(args: argparse.Namespace) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from naerhed.analysis.sweep import parse_parameters, run_sweep
+
+    parameters = parse_parameters(args.params)
+    _load(args)  # the scenario itself must be valid first
+    columns = [TextColumn("[bold]sweep"), BarColumn(), MofNCompleteColumn(), TextColumn("points"), TimeRemainingColumn()]
+    with Progress(*columns, disable=args.quiet) as bar:
+        task = bar.add_task("sweep", total=None)
+        folder = run_sweep(args.scenario, args.method, parameters, args.n, list(args.set or []),
+                           Path(args.out or "outputs"), workers=args.workers or 1, year=args.year,
+                           progress=lambda done, total: bar.update(task, completed=done, total=total))
+    print(folder)
+    return 0
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     from naerhed.scenario import scenario_json_schema
 
@@ -381,6 +398,20 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a packaged rule set (e.g. nf2021) or your own rule file")
     rules.set_defaults(func=_cmd_rules)
 
+    sweep = commands.add_parser("sweep", help="sensitivity sweep over scenario values (one at a time, Morris, Sobol)")
+    sweep.add_argument("scenario", metavar="SCENARIO.yaml", help="scenario file")
+    sweep.add_argument("--method", choices=("oat", "morris", "sobol"), default="oat", help="design and analysis (default oat)")
+    sweep.add_argument("--params", required=True, metavar="FILE_OR_LIST",
+                       help="YAML file with parameters: [{key, low, high}] or an inline list "
+                       "'health.trends.acute_admissions=-0.03:0.01,demography.migration.scale=0.5:1.5'")
+    sweep.add_argument("--n", type=int, default=16, help="Morris trajectories or Sobol base samples (power of 2); default 16")
+    sweep.add_argument("--year", type=int, help="assessed year of the outputs (default: the last)")
+    sweep.add_argument("--workers", type=int, metavar="N", help="run the points in N local processes")
+    _add_set(sweep)
+    sweep.add_argument("--out", metavar="DIR", help="folder for the sweep folder (default: outputs)")
+    sweep.add_argument("--quiet", action="store_true", help="do not show progress")
+    sweep.set_defaults(func=_cmd_sweep)
+
     catalogue = commands.add_parser("interventions", help="list the intervention catalogue (defaults and evidence)")
     catalogue.add_argument("type", nargs="?", default=None, help="one intervention type: show its evidence too")
     catalogue.set_defaults(func=_cmd_interventions)
@@ -401,7 +432,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return code if isinstance(code, int) else (0 if code is None else EXIT_USER_ERROR)
     if getattr(args, "func", None) is None:
         parser.print_usage(sys.stderr)
-        print("naerhed: error: a command is required (run, compare, interventions, rules, validate, validate-model or schema)", file=sys.stderr)
+        print("naerhed: error: a command is required (run, compare, sweep, interventions, rules, validate, validate-model or schema)", file=sys.stderr)
         return EXIT_USER_ERROR
     try:
         return args.func(args)

@@ -1,0 +1,303 @@
+"""Sensitivity sweeps: `naerhed sweep SCENARIO --method oat|morris|sobol --params SPEC [--n N]`.
+
+Parameters are scenario values addressed by key path (e.g. health.trends.acute_admissions,
+demography.migration.scale) with a range [low, high]; SALib samples the points (Morris trajectories,
+Sobol/Saltelli sequences) and analyses the outputs; one-at-a-time (OAT) moves each parameter to its
+low and high end with the others at the middle of their ranges (a tornado chart). Every point runs
+the scenario with its own seed and draws, so points differ only by their parameters (common random
+numbers): a difference between points is the parameters' effect, not noise.
+
+Outputs per point: the national value of each criterion 1-4 in the chosen assessed year (mean over
+draws), the expected repayment of all regions (DKK) and the mean over regions of the probability of
+full payout.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from ..errors import NaerhedError, ScenarioError
+from ..financing.criteria import CRITERIA
+
+OUTPUTS = tuple(CRITERIA[:4]) + ("expected_repayment_dkk", "p_full_payout")
+METHODS = ("oat", "morris", "sobol")
+MIN_N = {"oat": 1, "morris": 2, "sobol": 8}
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One swept scenario value: key path and range (in the value's own unit)."""
+
+    key: str
+    low: float
+    high: float
+
+    @property
+    def middle(self) -> float:
+        return 0.5 * (self.low + self.high)
+
+
+def parse_parameters(spec: str) -> list[Parameter]:
+    """Parameters from a YAML file (`parameters: [{key, low, high}, ...]`) or an inline list
+    'key=low:high,key=low:high'. Raises NaerhedError on a malformed specification or an empty range."""
+    path = Path(spec)
+    problems = []
+    if path.suffix in (".yaml", ".yml") or path.is_file():
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise NaerhedError(f"{spec}: cannot read the sweep parameters ({exc})") from None
+        items = (raw or {}).get("parameters") if isinstance(raw, dict) else None
+        if not isinstance(items, list) or not items:
+            raise NaerhedError(f"{spec}: expected 'parameters:' with a list of {{key, low, high}} entries")
+        entries = []
+        for i, item in enumerate(items):
+            if not isinstance(item, dict) or set(item) != {"key", "low", "high"}:
+                problems.append(f"{spec}: parameters[{i}]: needs exactly the keys key, low and high; got {item!r}")
+                continue
+            entries.append((str(item["key"]), item["low"], item["high"], f"{spec}: parameters[{i}]"))
+    else:
+        entries = []
+        for part in filter(None, (p.strip() for p in spec.split(","))):
+            key, _, bounds = part.partition("=")
+            low, _, high = bounds.partition(":")
+            if not key or not low or not high:
+                problems.append(f"--params {part!r}: write key.path=low:high, e.g. demography.migration.scale=0.5:1.5")
+                continue
+            entries.append((key.strip(), low, high, f"--params {key.strip()}"))
+    parameters = []
+    for key, low, high, where in entries:
+        try:
+            low, high = float(low), float(high)
+        except (TypeError, ValueError):
+            problems.append(f"{where}: low and high must be numbers; got {low!r} and {high!r}")
+            continue
+        if not (math.isfinite(low) and math.isfinite(high)) or low >= high:
+            problems.append(f"{where} ({key}): empty range [{low:g}, {high:g}]; low must be below high")
+            continue
+        parameters.append(Parameter(key, low, high))
+    keys = [p.key for p in parameters]
+    problems += [f"parameter {k} is given more than once" for k in sorted({k for k in keys if keys.count(k) > 1})]
+    if problems:
+        raise NaerhedError("; ".join(problems))
+    if not parameters:
+        raise NaerhedError(f"no sweep parameters in {spec!r}")
+    return parameters
+
+
+def check_parameters(scenario_path: str, parameters: list[Parameter], base_overrides: list[str]) -> None:
+    """Every key path must be a numeric scenario value that accepts both ends of its range: the
+    scenario is validated at the low and high end of each parameter (all problems reported)."""
+    from ..scenario import load_scenario
+
+    problems = []
+    for p in parameters:
+        for value in (p.low, p.high):
+            try:
+                load_scenario(scenario_path, base_overrides + [f"{p.key}={value!r}"])
+            except ScenarioError as exc:
+                problems += [f"sweep parameter {p.key}={value:g}: {prob.key_path}: {prob.message}" for prob in exc.problems]
+                break
+    if problems:
+        raise NaerhedError("; ".join(dict.fromkeys(problems)))
+
+
+def design(method: str, parameters: list[Parameter], n: int, seed: int) -> np.ndarray:
+    """The points to run [point, parameter]."""
+    if method not in METHODS:
+        raise NaerhedError(f"unknown sweep method {method!r}; allowed: {', '.join(METHODS)}")
+    if n < MIN_N[method]:
+        raise NaerhedError(f"--n {n} is too small for {method}: at least {MIN_N[method]}"
+                           + (" (a power of 2)" if method == "sobol" else " trajectories" if method == "morris" else ""))
+    if method == "sobol" and n & (n - 1):
+        raise NaerhedError(f"--n {n} for sobol must be a power of 2 (e.g. {1 << n.bit_length()}): Sobol sequences need it")
+    middle = np.array([p.middle for p in parameters])
+    if method == "oat":
+        points = [middle]
+        for i, p in enumerate(parameters):
+            for value in (p.low, p.high):
+                point = middle.copy()
+                point[i] = value
+                points.append(point)
+        return np.array(points)
+    problem = salib_problem(parameters)
+    if method == "morris":
+        from SALib.sample import morris
+
+        return morris.sample(problem, n, num_levels=4, seed=seed)
+    from SALib.sample import sobol
+
+    return sobol.sample(problem, n, calc_second_order=False, seed=seed)
+
+
+def salib_problem(parameters: list[Parameter]) -> dict:
+    return {"num_vars": len(parameters), "names": [p.key for p in parameters],
+            "bounds": [[p.low, p.high] for p in parameters]}
+
+
+def evaluate_point(scenario_path: str, overrides: list[str], year: int | None) -> tuple[dict, int]:
+    """Run the scenario with the overrides; the outputs (see the module docstring) and the year used."""
+    from ..engine import run_draws
+    from ..inputs import load_inputs
+    from ..results import add_financing, to_dataset
+    from ..scenario import load_scenario
+
+    scenario = load_scenario(scenario_path, overrides)
+    inputs = load_inputs(scenario)
+    draws = run_draws(inputs, scenario.end_year, scenario.population.sample_fraction, scenario.seed, scenario.draws,
+                      central=scenario.uncertainty == "central")
+    ds = add_financing(to_dataset(draws, inputs, scenario.end_year), inputs, scenario.financing.load_rule_sets(),
+                       scenario.financing.settlement)
+    if "assessed_year" not in ds.dims:
+        raise NaerhedError("the sweep's scenario has no assessed year: set end_year at least two years after the base year")
+    years = ds["assessed_year"].values.tolist()
+    year = years[-1] if year is None else year
+    if year not in years:
+        raise NaerhedError(f"--year {year} is not assessed; assessed years: {years[0]}-{years[-1]}")
+    out = {c: float(ds["criteria_national"].sel(period=year, criterion=c).mean()) for c in CRITERIA[:4]}
+    out["expected_repayment_dkk"] = float(ds["risk_expected_repayment_dkk_all"].sel(assessed_year=year))
+    out["p_full_payout"] = float(ds["risk_p_full_payout"].sel(assessed_year=year).mean())
+    return out, year
+
+
+def _evaluate(args):
+    return evaluate_point(*args)
+
+
+def analyse(method: str, parameters: list[Parameter], points: np.ndarray, results: np.ndarray, seed: int) -> list[dict]:
+    """Sensitivity indices per output and parameter, with 95 % confidence intervals where the method gives them."""
+    rows = []
+    names = [p.key for p in parameters]
+    for o, output in enumerate(OUTPUTS):
+        y = results[:, o]
+        if method == "oat":
+            base = y[0]
+            for i, name in enumerate(names):
+                low, high = y[1 + 2 * i], y[2 + 2 * i]
+                rows.append({"output": output, "parameter": name, "base": base, "at_low": low, "at_high": high,
+                             "swing": abs(high - low)})
+        elif method == "morris":
+            from SALib.analyze import morris
+
+            si = morris.analyze(salib_problem(parameters), points, y, conf_level=0.95, num_levels=4, seed=seed)
+            for i, name in enumerate(names):
+                rows.append({"output": output, "parameter": name, "mu_star": float(si["mu_star"][i]),
+                             "mu_star_ci95": float(si["mu_star_conf"][i]), "sigma": float(si["sigma"][i]),
+                             "mu": float(si["mu"][i])})
+        else:
+            from SALib.analyze import sobol
+
+            if np.ptp(y) == 0:
+                si = {k: np.zeros(len(names)) for k in ("S1", "S1_conf", "ST", "ST_conf")}
+            else:
+                si = sobol.analyze(salib_problem(parameters), y, calc_second_order=False, conf_level=0.95, seed=seed)
+            for i, name in enumerate(names):
+                rows.append({"output": output, "parameter": name, "S1": float(si["S1"][i]),
+                             "S1_ci95": float(si["S1_conf"][i]), "ST": float(si["ST"][i]),
+                             "ST_ci95": float(si["ST_conf"][i])})
+    return rows
+
+
+def sensitivity_figure(method: str, rows: list[dict], path: Path) -> None:
+    """Tornado chart (OAT), mu*-sigma plot (Morris) or first- and total-order bars (Sobol), one panel per output."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(2, 3, figsize=(15, 8))
+    for ax, output in zip(axes.ravel(), OUTPUTS):
+        picked = [r for r in rows if r["output"] == output]
+        names = [r["parameter"] for r in picked]
+        y = np.arange(len(picked))
+        if method == "oat":
+            order = np.argsort([r["swing"] for r in picked])
+            base = picked[0]["base"]
+            for k, j in enumerate(order):
+                r = picked[j]
+                ax.barh(k, r["at_low"] - base, left=base, color="#4c72b0", alpha=0.8, label="low end" if k == 0 else None)
+                ax.barh(k, r["at_high"] - base, left=base, color="#dd8452", alpha=0.8, label="high end" if k == 0 else None)
+            ax.axvline(base, color="black", linewidth=0.8)
+            ax.set_yticks(np.arange(len(order)))
+            ax.set_yticklabels([names[j] for j in order], fontsize=7)
+        elif method == "morris":
+            mu = [r["mu_star"] for r in picked]
+            ax.errorbar(mu, [r["sigma"] for r in picked], xerr=[r["mu_star_ci95"] for r in picked], fmt="o")
+            for name, a, b in zip(names, mu, [r["sigma"] for r in picked]):
+                ax.annotate(name, (a, b), fontsize=7)
+            ax.set_xlabel("mu* (mean absolute elementary effect)")
+            ax.set_ylabel("sigma (interactions, non-linearity)")
+        else:
+            ax.barh(y - 0.2, [r["S1"] for r in picked], 0.4, xerr=[r["S1_ci95"] for r in picked], label="first order S1")
+            ax.barh(y + 0.2, [r["ST"] for r in picked], 0.4, xerr=[r["ST_ci95"] for r in picked], label="total order ST")
+            ax.set_yticks(y)
+            ax.set_yticklabels(names, fontsize=7)
+            ax.set_xlim(left=min(0, ax.get_xlim()[0]))
+        ax.set_title(output, fontsize=10)
+        ax.grid(alpha=0.3)
+    axes[0, 0].legend(fontsize=7) if method != "morris" else None
+    fig.suptitle({"oat": "One at a time: tornado (bars from the middle point to each end of a range)",
+                  "morris": "Morris screening: mu* against sigma, 95 % interval of mu*",
+                  "sobol": "Sobol indices with 95 % intervals"}[method])
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def run_sweep(scenario_path: str, method: str, parameters: list[Parameter], n: int, base_overrides: list[str],
+              out_root: Path, workers: int = 1, year: int | None = None, progress=None) -> Path:
+    """Run every point (in `workers` processes) and write outputs/sweep/<id>/: runs.csv, indices.csv,
+    figures/sensitivity.png, manifest.json. `progress(done, total)` is called after each point."""
+    from ..report import write_csv
+    from ..scenario import load_scenario
+
+    check_parameters(scenario_path, parameters, base_overrides)
+    scenario = load_scenario(scenario_path, base_overrides)
+    points = design(method, parameters, n, scenario.seed)
+    tasks = [(scenario_path, base_overrides + [f"{p.key}={float(v)!r}" for p, v in zip(parameters, point)], year)
+             for point in points]
+    if workers > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            outcomes = []
+            for k, outcome in enumerate(pool.map(_evaluate, tasks, chunksize=max(1, len(tasks) // (8 * workers)))):
+                outcomes.append(outcome)
+                if progress:
+                    progress(k + 1, len(tasks))
+    else:
+        outcomes = []
+        for k, task in enumerate(tasks):
+            outcomes.append(_evaluate(task))
+            if progress:
+                progress(k + 1, len(tasks))
+    results = np.array([[out[o] for o in OUTPUTS] for out, _ in outcomes])
+    used_year = outcomes[0][1]
+    indices = analyse(method, parameters, points, results, scenario.seed)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    final = Path(out_root) / "sweep" / f"{stamp}-{scenario.name}-{method}"
+    tmp = final.parent / f".tmp-{final.name}-{os.getpid()}"
+    (tmp / "figures").mkdir(parents=True)
+    try:
+        runs = [{"point": k, **{p.key: float(v) for p, v in zip(parameters, point)},
+                 **{o: float(r) for o, r in zip(OUTPUTS, row)}} for k, (point, row) in enumerate(zip(points, results))]
+        write_csv(tmp / "runs.csv", runs)
+        write_csv(tmp / "indices.csv", [{"method": method, "year": used_year, **r} for r in indices])
+        sensitivity_figure(method, indices, tmp / "figures" / "sensitivity.png")
+        (tmp / "manifest.json").write_text(json.dumps({
+            "scenario_file": str(scenario_path), "overrides": base_overrides, "method": method, "n": n,
+            "points": len(points), "year": used_year, "seed": scenario.seed, "draws": scenario.draws,
+            "parameters": [p.__dict__ for p in parameters]}, indent=2) + "\n", encoding="utf-8")
+        tmp.rename(final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return final

@@ -1,0 +1,60 @@
+"""Sensitivity sweeps: on a small scenario where the true ranking is known (the trend of virtual
+courses drives the virtual share, the readmission trend drives the readmission share, migration
+drives neither much), OAT, Morris and Sobol rank the parameters right; bad specifications get
+clear errors."""
+
+import csv
+
+import pytest
+
+from naerhed.analysis.sweep import design, parse_parameters, run_sweep
+from naerhed.cli import main
+from naerhed.errors import NaerhedError
+
+PARAMS = ("health.trends.virtual_courses=0.0:0.3,health.trends.readmission_probability=-0.1:0.1,"
+          "demography.migration.scale=0.5:1.5")
+
+
+@pytest.fixture(scope="module")
+def toy(tmp_path_factory):
+    path = tmp_path_factory.mktemp("sweep") / "toy.yaml"
+    path.write_text("name: toy\npopulation: {sample_fraction: 0.003}\nend_year: 2022\ndraws: 1\n"
+                    "uncertainty: central\n", encoding="utf-8")
+    return str(path)
+
+
+def ranking(folder, output, column):
+    rows = [r for r in csv.DictReader(open(folder / "indices.csv", encoding="utf-8")) if r["output"] == output]
+    return [r["parameter"] for r in sorted(rows, key=lambda r: -abs(float(r[column])))]
+
+
+@pytest.mark.parametrize("method,n,column", [("oat", 1, "swing"), ("morris", 4, "mu_star"), ("sobol", 8, "ST")])
+def test_sweeps_rank_the_parameters_right(toy, tmp_path, method, n, column):
+    folder = run_sweep(toy, method, parse_parameters(PARAMS), n, [], tmp_path, workers=2 if method == "sobol" else 1)
+    assert ranking(folder, "virtual_share", column)[0] == "health.trends.virtual_courses"
+    assert ranking(folder, "readmission_share", column)[0] == "health.trends.readmission_probability"
+    assert (folder / "runs.csv").is_file() and (folder / "figures" / "sensitivity.png").is_file()
+    runs = list(csv.DictReader(open(folder / "runs.csv", encoding="utf-8")))
+    assert {"health.trends.virtual_courses", "virtual_share", "expected_repayment_dkk"} <= set(runs[0])
+
+
+def test_sobol_needs_n_times_d_plus_2_points():
+    points = design("sobol", parse_parameters(PARAMS), 8, seed=1)
+    assert points.shape == (8 * (3 + 2), 3)
+
+
+def test_bad_specifications_are_rejected(toy, tmp_path, capsys):
+    with pytest.raises(NaerhedError, match="empty range"):
+        parse_parameters("demography.migration.scale=1.5:0.5")
+    with pytest.raises(NaerhedError, match="write key.path=low:high"):
+        parse_parameters("demography.migration.scale")
+    with pytest.raises(NaerhedError, match="too small for morris"):
+        design("morris", parse_parameters(PARAMS), 1, seed=1)
+    with pytest.raises(NaerhedError, match="power of 2"):
+        design("sobol", parse_parameters(PARAMS), 12, seed=1)
+    assert main(["sweep", toy, "--params", "demography.migration.scael=0.5:1.5", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "demography.migration.scael" in err and "did you mean 'scale'" in err
+    assert main(["sweep", toy, "--params", "demography.migration.scale=0.5:9", "--out", str(tmp_path)]) == 2
+    assert "between 0 and 5" in capsys.readouterr().err
+    assert not (tmp_path / "sweep").exists()
