@@ -2,8 +2,10 @@
 
 1. One draw, 10 years, at about 10^4, 10^5, 10^6 persons and the full population (5.8 million), each in
    a fresh process: wall time of the simulation, nanoseconds per person-year, peak resident memory.
-   The 10^6 case is also run with the interventions of scenarios/combined.yaml switched on.
-2. Speed-up with workers: 8 draws at 10^5 persons with 1 and 2 local worker processes.
+   The 10^6 and full cases also run with every catalogue intervention on (bench/all_interventions.yaml),
+   and 10^6 for 20 years (memory must not grow with years).
+2. Speed-up with workers: 8 draws at 10^5 persons with 1, 2, 4 and 8 local worker processes.
+3. Many draws: 1,000 draws at sample fraction 0.05 with 2 workers (skipped with --quick).
 """
 
 from __future__ import annotations
@@ -65,24 +67,32 @@ def child(code: str, *args) -> dict:
 
 
 def main() -> None:
+    quick = "--quick" in sys.argv
     baseline = str(ROOT / "scenarios" / "baseline.yaml")
-    combined = str(ROOT / "scenarios" / "combined.yaml")
+    everything = str(ROOT / "bench" / "all_interventions.yaml")
     rows = []
-    for persons, scenario in ((1e4, baseline), (1e5, baseline), (1e6, baseline), (1e6, combined), (FULL, baseline)):
-        row = child(ONE_DRAW, min(1.0, persons / FULL), 10, scenario)
+    cases = [(1e4, 10, baseline), (1e5, 10, baseline), (1e6, 10, baseline), (1e6, 10, everything), (1e6, 20, everything),
+             (FULL, 10, baseline), (FULL, 10, everything)]
+    for persons, years, scenario in cases:
+        row = child(ONE_DRAW, min(1.0, persons / FULL), years, scenario)
         rows.append(row)
-        print(f"{row['scenario']:<10} {row['persons_start']:>10,.0f} persons x 10 years: simulate {row['simulate_seconds']:6.2f} s"
-              f"  {row['ns_per_person_year']:5.0f} ns/person-year  peak {row['peak_rss_mib']:6.0f} MiB", flush=True)
+        print(f"{row['scenario']:<24} {row['persons_start']:>10,.0f} persons x {years} years: simulate "
+              f"{row['simulate_seconds']:6.2f} s  {row['ns_per_person_year']:5.0f} ns/person-year  "
+              f"peak {row['peak_rss_mib']:6.0f} MiB", flush=True)
     scaling = []
-    for workers in (1, 2):
+    for workers in (1, 2, 4, 8):
         row = child(WORKERS, 1e5 / FULL, 8, workers, baseline)
         scaling.append(row)
     for row in scaling:
         row["speed_up"] = scaling[0]["wall_seconds"] / row["wall_seconds"]
         print(f"8 draws x 100,000 persons x 10 years, {row['workers']} worker(s): {row['wall_seconds']:6.2f} s"
               f"  speed-up {row['speed_up']:.2f}", flush=True)
+    many = None
+    if not quick:
+        many = child(WORKERS, 0.05, 1000, 2, baseline)
+        print(f"1,000 draws x 290,000 persons x 10 years, 2 workers: {many['wall_seconds'] / 60:5.1f} minutes", flush=True)
     result = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "when": time.strftime("%Y-%m-%d")},
-              "one_draw_10_years": rows, "workers": scaling}
+              "one_draw": rows, "workers": scaling, "draws_1000": many}
     path = Path(__file__).with_name("results.json")
     path.write_text(json.dumps(result, indent=2) + "\n")
     print(f"written {path}")
