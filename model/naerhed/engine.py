@@ -125,7 +125,7 @@ def expected_activity(use_model, pop, rates: np.ndarray, region_scale: np.ndarra
 
 
 DEMAND_GRID_STEP = 0.05  # the clinic model is run at demands 5 % apart and interpolated in between
-CLINIC_DAYS = 728  # two simulated years per grid point: at 50+ referrals a day the standard error is below 0.3 points
+CLINIC_DAYS = 364  # one simulated year per grid point: at 50+ referrals a day the standard error is about 0.4 points
 
 
 def diverted_fraction(places: int, eligible_per_day: float) -> float:

@@ -78,10 +78,17 @@ def target_mask(iv: Intervention, pop: Population, expected_activity: np.ndarray
                 frailty_shape: float, frailty_cap: float) -> np.ndarray:
     """Persons in the intervention's area and target group this year (before coverage)."""
     t = iv.target
-    mask = np.isin(pop.region, np.array(iv.regions, dtype=pop.region.dtype))
+    in_region = np.zeros(N_REGIONS, dtype=bool)
+    in_region[list(iv.regions)] = True
+    mask = in_region[pop.region]  # a lookup table per person: cheaper than np.isin
     if iv.municipalities is not None:
-        mask &= np.isin(pop.municipality, np.array(iv.municipalities, dtype=pop.municipality.dtype))
-    mask &= (pop.age >= t.age[0]) & (pop.age <= t.age[1])
+        in_municipality = np.zeros(int(pop.municipality.max()) + 1, dtype=bool)
+        chosen = [m for m in iv.municipalities if m < in_municipality.size]
+        in_municipality[chosen] = True
+        mask &= in_municipality[pop.municipality]
+    in_ages = np.zeros(256, dtype=bool)
+    in_ages[t.age[0] : t.age[1] + 1] = True
+    mask &= in_ages[pop.age]
     if t.sex != "both":
         mask &= pop.sex == (0 if t.sex == "male" else 1)
     if t.chronic:
@@ -111,6 +118,19 @@ def costliest(pop: Population, expected_activity: np.ndarray, n_real: int, eligi
     return chosen
 
 
+def coverage_uniforms(streams: RandomStreams, name: str, pop: Population) -> np.ndarray:
+    """Each person's uniform number for an intervention (the same in every year): the stream of ids
+    is generated once per draw and intervention and regrown only when new ids appear (a stream's
+    first n numbers do not depend on how many are drawn, so the numbers are the same as drawing anew)."""
+    cache = streams.__dict__.setdefault("_coverage_cache", {})
+    values = cache.get(name)
+    if values is None or values.size < pop.next_id:  # with headroom, so births do not regrow it every year
+        size = int(pop.next_id * 1.25) + 1024
+        values = streams.generator(f"coverage:{name}", 0).random(size, dtype=np.float32)
+        cache[name] = values
+    return values[pop.id]
+
+
 def year_modifiers(drawn: list[DrawnIntervention], pop: Population, rates: np.ndarray, year: int,
                    streams: RandomStreams, frailty_shape: float, frailty_cap: float, expected_activity,
                    diverted_fraction) -> tuple[PersonModifiers | None, np.ndarray]:
@@ -131,24 +151,25 @@ def year_modifiers(drawn: list[DrawnIntervention], pop: Population, rates: np.nd
         iv = d.spec
         if iv.target.costliest is not None and activity is None:
             activity = expected_activity()
-        u = streams.uniform_by_id(f"coverage:{iv.name}", 0, pop.id, pop.next_id)
+        u = coverage_uniforms(streams, iv.name, pop)
         covered = target_mask(iv, pop, activity, frailty_shape, frailty_cap) & (u < iv.coverage(year))
-        participants[i] = np.bincount(pop.region[covered], minlength=N_REGIONS)
+        idx = np.flatnonzero(covered)  # the covered persons: index once, then work on them only
+        participants[i] = np.bincount(pop.region[idx], minlength=N_REGIONS)
         for name, m in RATE_EFFECTS.items():
             if name in d.effects and d.effects[name] != 0.0:
-                mods.rate[m, covered] *= np.float32(max(0.0, 1.0 + d.effects[name]))
+                mods.rate[m, idx] *= np.float32(max(0.0, 1.0 + d.effects[name]))
         if d.effects.get("outpatient_to_virtual", 0.0) > 0:
             share = np.float32(np.clip(d.effects["outpatient_to_virtual"], 0.0, 1.0))
-            mods.outpatient_to_virtual[covered] = 1 - (1 - mods.outpatient_to_virtual[covered]) * (1 - share)
+            mods.outpatient_to_virtual[idx] = 1 - (1 - mods.outpatient_to_virtual[idx]) * (1 - share)
         if d.effects.get("registered_virtual", 0.0) > 0:
-            mods.registered_virtual[covered] += np.float32(d.effects["registered_virtual"])
+            mods.registered_virtual[idx] += np.float32(d.effects["registered_virtual"])
         if "activity_price" in d.effects and d.effects["activity_price"] != 0.0:
-            mods.price[covered] *= np.float32(max(0.0, 1.0 + d.effects["activity_price"]))
+            mods.price[idx] *= np.float32(max(0.0, 1.0 + d.effects["activity_price"]))
         if iv.type == "acute_slots":
             # participants of acute slots: the expected acute admissions diverted to same-day care
             eligible_share = float(np.clip(d.effects.get("acute_diversion_share", 0.0), 0.0, 1.0))
             for r in iv.regions:
-                in_region = covered & (pop.region == r)
+                in_region = idx[pop.region[idx] == r]
                 expected_admissions = float(rates[ACUTE, in_region].sum())
                 eligible_per_day = expected_admissions * pop.weight * eligible_share / DAYS_PER_YEAR
                 fraction = diverted_fraction(iv.slots_per_day, eligible_per_day) if eligible_per_day > 0 else 0.0
