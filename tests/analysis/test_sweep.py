@@ -58,3 +58,13 @@ def test_bad_specifications_are_rejected(toy, tmp_path, capsys):
     assert main(["sweep", toy, "--params", "demography.migration.scale=0.5:9", "--out", str(tmp_path)]) == 2
     assert "between 0 and 5" in capsys.readouterr().err
     assert not (tmp_path / "sweep").exists()
+
+
+def test_parameters_from_a_yaml_file_and_a_long_inline_list(tmp_path):
+    spec = tmp_path / "params.yaml"
+    spec.write_text("parameters:\n  - {key: demography.migration.scale, low: 0.5, high: 1.5}\n", encoding="utf-8")
+    assert [p.key for p in parse_parameters(str(spec))] == ["demography.migration.scale"]
+    long = ",".join(f"health.trends.acute_admissions{'x' * i}=-0.03:0.01" for i in range(12))
+    assert len(parse_parameters(long)) == 12  # a long list is not mistaken for a file name
+    with pytest.raises(NaerhedError, match="cannot read"):
+        parse_parameters(str(tmp_path / "missing.yaml"))

@@ -52,7 +52,7 @@ def parse_parameters(spec: str) -> list[Parameter]:
     'key=low:high,key=low:high'. Raises NaerhedError on a malformed specification or an empty range."""
     path = Path(spec)
     problems = []
-    if path.suffix in (".yaml", ".yml") or path.is_file():
+    if "=" not in spec:  # a file (inline parameters always contain key=low:high)
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as exc:
