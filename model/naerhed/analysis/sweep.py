@@ -52,7 +52,11 @@ def parse_parameters(spec: str) -> list[Parameter]:
     'key=low:high,key=low:high'. Raises NaerhedError on a malformed specification or an empty range."""
     path = Path(spec)
     problems = []
-    if "=" not in spec:  # a file (inline parameters always contain key=low:high)
+    try:
+        is_file = "=" not in spec and (path.suffix in (".yaml", ".yml") or path.is_file())
+    except OSError:  # e.g. a name too long to be a file
+        is_file = False
+    if is_file:  # inline parameters always contain key=low:high
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as exc:
