@@ -555,9 +555,9 @@ def test_malformed_overrides_are_all_reported():
     )
     assert [str(p) for p in problems] == [
         "--set draws: must have the form key.path=value, e.g. demography.migration.scale=0.5",
-        "--set: the key path must be key names separated by '.', e.g. demography.migration.scale",
+        "--set: the key path must be key names separated by '.', with [n] for the n-th item of a list (counting from 0), e.g. demography.migration.scale",
         "--set population..base_year: the key path must be key names separated by '.', "
-        "e.g. demography.migration.scale",
+        "with [n] for the n-th item of a list (counting from 0), e.g. demography.migration.scale",
         "--set draws: cannot read the value '[1' (expected ',' or ']', but got '<stream end>'); "
         "write a single YAML value, e.g. 0.5, trend or [2016, 2018]",
         "--set draws: must be a whole number between 1 and 100000; got 0",
@@ -684,3 +684,18 @@ def test_uncertain_values_accept_numbers_and_distributions():
     assert scenario.health.trends.virtual_courses == 0.05
     assert scenario.health.trends.acute_admissions.mode == -0.01
     assert scenario.health.trends.planned_admissions is None  # the packaged prior
+
+
+def test_set_reaches_into_list_items(tmp_path):
+    path = write(tmp_path, "iv.yaml", "name: iv\ninterventions:\n  - {name: slots, type: acute_slots, start_year: 2025,"
+                 " slots_per_day: 4}\n")
+    scenario = load_scenario(path, ["interventions[0].slots_per_day=10",
+                                    "interventions[0].effects.acute_diversion_share=0.25"])
+    assert scenario.interventions[0].slots_per_day == 10
+    assert scenario.interventions[0].effects.acute_diversion_share == 0.25
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path, ["interventions[2].slots_per_day=10", "interventions[0].slots_per_dya=1", "draws[0]=1"])
+    text = str(info.value)
+    assert "'interventions' has 1 item(s), numbered from 0; there is no item [2]" in text
+    assert "did you mean 'slots_per_day'" in text
+    assert "'draws' is not a list" in text

@@ -745,18 +745,18 @@ def _parse_override(text: str, spec: YamlSpec, problems: list[Problem]) -> Optio
         return None
     key_text, value_text = text.split("=", 1)
     key_text = key_text.strip()
-    parts = key_text.split(".")
-    if not key_text or any(not part.strip() for part in parts):
+    path = _split_key_path(key_text)
+    if path is None:
         problems.append(
             Problem(
                 OVERRIDE_SOURCE,
                 None,
                 key_text,
-                f"the key path must be key names separated by '.', e.g. {example_key}",
+                f"the key path must be key names separated by '.', with [n] for the n-th item of a list "
+                f"(counting from 0), e.g. {example_key}",
             )
         )
         return None
-    path = tuple(part.strip() for part in parts)
     try:
         value = yaml.safe_load(value_text) if value_text.strip() else None
     except yaml.YAMLError as exc:
@@ -774,10 +774,59 @@ def _parse_override(text: str, spec: YamlSpec, problems: list[Problem]) -> Optio
     return path, value
 
 
+def _split_key_path(text: str) -> Optional[KeyPath]:
+    """'a.b[2].c' -> ('a', 'b', 2, 'c'); None if malformed."""
+    import re
+
+    if not text:
+        return None
+    path: list[Any] = []
+    for part in text.split("."):
+        match = re.fullmatch(r"\s*([^\[\]\s]+)\s*((?:\[\d+\])*)\s*", part)
+        if match is None:
+            return None
+        path.append(match.group(1))
+        path.extend(int(i) for i in re.findall(r"\[(\d+)\]", match.group(2)))
+    return tuple(path)
+
+
+def _set_in(data: dict, path: KeyPath, value: Any) -> dict:
+    """A copy of `data` with the value at `path` replaced (sections created as needed; list items
+    must exist, see _check_override_path)."""
+    result = copy.deepcopy(data)
+    current: Any = result
+    for part in path[:-1]:
+        if isinstance(part, int):
+            current = current[part]
+        else:
+            if not isinstance(current.get(part), (dict, list)):
+                current[part] = {}
+            current = current[part]
+    current[path[-1]] = value
+    return result
+
+
 def _check_override_path(spec: YamlSpec, path: KeyPath, data: dict) -> Optional[str]:
-    """Why `path` cannot be set (it goes through a value that is not a section), or None."""
-    model: Optional[type[BaseModel]] = spec.model
+    """Why `path` cannot be set (it goes through a value that is not a section, or a list item that
+    does not exist), or None."""
     current: Any = data
+    for depth, part in enumerate(path):
+        if not isinstance(part, int):
+            if isinstance(current, dict):
+                current = current.get(part)
+            else:
+                current = None
+            continue
+        here = _format_path(path[:depth])
+        if not isinstance(current, list):
+            return f"'{here}' is not a list in the scenario, so it has no item [{part}]"
+        if part >= len(current):
+            return f"'{here}' has {len(current)} item(s), numbered from 0; there is no item [{part}]"
+        current = current[part]
+    if any(isinstance(part, int) for part in path):
+        return None
+    model: Optional[type[BaseModel]] = spec.model
+    current = data
     for depth, part in enumerate(path[:-1]):
         here = _format_path(path[: depth + 1])
         if model is not None and part in model.model_fields:
@@ -955,7 +1004,11 @@ def load_yaml_document(
             existing = _get(data, key_path[:length])
             if existing is _MISSING or existing is None:
                 layer_map[key_path[:length]] = origin
-        data, source_map = _merge_layer(data, source_map, _nest(key_path, value), layer_map)
+        if any(isinstance(part, int) for part in key_path):  # into an existing list item
+            data = _set_in(data, key_path, value)
+            source_map = {**source_map, **layer_map}
+        else:
+            data, source_map = _merge_layer(data, source_map, _nest(key_path, value), layer_map)
         applied.append(str(text))
 
     if prepare is not None:
