@@ -21,7 +21,7 @@ from .constants import N_AGE_GROUPS, N_AGES, N_REGIONS
 from .demography.cohort_component import complete_year, death_probability, decide_deaths
 from .health.calibration import calibrate_regions
 from .health.chronic import DIABETES_T1, DIABETES_T2, KOL, has_chronic
-from .health.hospital_use import ACUTE, OUTPATIENT, PLANNED, QUANTITIES, READMISSION, VIRTUAL, cell_totals, simulate_use
+from .health.hospital_use import QUANTITIES, activity_of_rates, cell_totals, person_prices, simulate_use
 from .interventions.mechanism import draw_interventions, year_modifiers
 from .inputs import Inputs
 from .population import synthesize
@@ -87,15 +87,8 @@ def simulate_draw(inputs: Inputs, end_year: int, sample_fraction: float, seed: i
         pop.chronic, _ = health.chronic.apply_incidence(pop.chronic, pop.age, pop.sex, pop.id, pop.next_id, streams, year)
         modify = None
         if drawn:
-            def modify(rates, year=year, i=i):
-                mods, covered = year_modifiers(
-                    drawn, pop, rates, year, streams, health.use.frailty_shape, health.use.frailty_cap,
-                    lambda: expected_activity(health.use, pop, rates, region_scale), diverted_fraction)
-                participants[i - 1] = covered * pop.weight
-                for j, d in enumerate(drawn):
-                    running = np.isin(np.arange(N_REGIONS), d.spec.regions) & (d.spec.coverage(year) > 0)
-                    costs[i - 1, j] = participants[i - 1, j] * d.spec.cost_per_participant_dkk + running * d.spec.fixed_cost_dkk_per_year
-                return mods
+            modify = intervention_modifier(drawn, pop, health.use, region_scale, streams, year,
+                                           participants[i - 1], costs[i - 1])
         use = simulate_use(health.use, pop, dies, region_scale, parameters.trend, streams, year, modify)
         hospital[i - 1] = cell_totals(pop, dies, has_chronic(pop.chronic), use, n_municipalities,
                                       health.use.repeated_threshold)
@@ -115,13 +108,26 @@ def simulate_draw(inputs: Inputs, end_year: int, sample_fraction: float, seed: i
                       calibration_targets=parameters.targets)
 
 
+def intervention_modifier(drawn, pop, use_model, region_scale: np.ndarray, streams: RandomStreams, year: int,
+                          participants: np.ndarray, costs: np.ndarray):
+    """The `modify(rates)` step of a year with interventions: it returns the persons' modifiers and
+    fills in the year's participants (persons) and costs (DKK) [intervention, region]."""
+    def modify(rates: np.ndarray):
+        mods, covered = year_modifiers(drawn, pop, rates, year, streams, use_model.frailty_shape,
+                                       use_model.frailty_cap, lambda: expected_activity(use_model, pop, rates, region_scale),
+                                       diverted_fraction)
+        participants[:] = covered * pop.weight
+        for j, d in enumerate(drawn):
+            running = np.isin(np.arange(N_REGIONS), d.spec.regions) & (d.spec.coverage(year) > 0)
+            costs[j] = participants[j] * d.spec.cost_per_participant_dkk + running * d.spec.fixed_cost_dkk_per_year
+        return mods
+
+    return modify
+
+
 def expected_activity(use_model, pop, rates: np.ndarray, region_scale: np.ndarray) -> np.ndarray:
     """Expected DKK of hospital activity per person in the year from its expected rates [measure, person]."""
-    cell = (pop.region.astype(np.int64) * 2 + pop.sex) * N_AGES + pop.age
-    prices = use_model.price_tables(region_scale).reshape(use_model.prices.shape[0], -1)
-    readmissions = np.minimum(rates[READMISSION], 1.0) * (rates[ACUTE] + rates[PLANNED])
-    return ((rates[ACUTE] + readmissions) * prices[0][cell] + rates[PLANNED] * prices[1][cell]
-            + rates[OUTPATIENT] * prices[2][cell] + rates[VIRTUAL] * prices[3][cell])
+    return activity_of_rates(rates, person_prices(use_model, pop, region_scale))
 
 
 DEMAND_GRID_STEP = 0.05  # the clinic model is run at demands 5 % apart and interpolated in between

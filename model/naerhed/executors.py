@@ -136,5 +136,3 @@ def make_executor(workers: int | None = None, scheduler: str | None = None, dask
         return ProcessExecutor(workers)
     return SerialExecutor()
 
-
-ProgressCallback = Callable[[int, int], None]

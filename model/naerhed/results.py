@@ -85,13 +85,9 @@ def add_interventions(ds: xr.Dataset, draws: list[DrawResult], inputs: Inputs) -
 def need_weight(inputs: Inputs) -> np.ndarray:
     """Age-determined expenditure need [sex, age]: expected hospital activity (DKK) of a person at the
     base year's use by sex and age (no chronic disease, frailty 1, no regional calibration)."""
-    use = inputs.health.use
-    from .health.hospital_use import ACUTE, OUTPATIENT, PLANNED, READMISSION, VIRTUAL
+    from .health.hospital_use import activity_of_rates
 
-    r, p = use.rates, use.prices
-    admissions = r[ACUTE] + r[PLANNED]
-    return ((r[ACUTE] + np.minimum(r[READMISSION], 1.0) * admissions) * p[0] + r[PLANNED] * p[1]
-            + r[OUTPATIENT] * p[2] + r[VIRTUAL] * p[3])
+    return activity_of_rates(inputs.health.use.rates, inputs.health.use.prices)
 
 
 def add_financing(ds: xr.Dataset, inputs: Inputs, rule_sets: list, settlement: str) -> xr.Dataset:

@@ -108,11 +108,3 @@ def risk_differences(reference: xr.Dataset, other: xr.Dataset, names: tuple[str,
                     "difference_ci95_low": low, "difference_ci95_high": high,
                 })
     return rows
-
-
-def paired_spread(reference: xr.Dataset, other: xr.Dataset, criterion: str, year: int) -> float:
-    """Standard deviation over draws of the paired difference of a criterion (all regions), a
-    measure of how much common random numbers remove noise from a comparison."""
-    a = reference["criteria_national"].sel(criterion=criterion, period=year).values
-    b = other["criteria_national"].sel(criterion=criterion, period=year).values
-    return float(np.std(b - a, ddof=1))

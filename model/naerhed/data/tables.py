@@ -199,6 +199,15 @@ class _Table:
     def text(self, line, record, column) -> str:
         return record[self.col[column]].strip()
 
+    def new_id(self, line, record, seen, column="id") -> str:
+        """The row's id: not empty and not already in `seen`."""
+        value = self.text(line, record, column)
+        if not value:
+            raise self.error(line, column, "empty id")
+        if value in seen:
+            raise self.error(line, column, f"duplicate id {value!r}")
+        return value
+
     def integer(self, line, record, column, lo=None, hi=None) -> int:
         raw = self.text(line, record, column)
         try:
@@ -660,11 +669,7 @@ def _parse_validation_targets(stamp) -> dict[str, ValidationTarget]:
     t = _Table(p, ("id", "quantity", "year", "value", "unit", "tolerance", "tolerance_unit", "source"))
     out: dict[str, ValidationTarget] = {}
     for line, rec in t.rows:
-        tid = t.text(line, rec, "id")
-        if not tid:
-            raise t.error(line, "id", "empty id")
-        if tid in out:
-            raise t.error(line, "id", f"duplicate id {tid!r}")
+        tid = t.new_id(line, rec, out)
         unit_tol = t.text(line, rec, "tolerance_unit")
         if unit_tol not in TOLERANCE_UNITS:
             raise t.error(line, "tolerance_unit", f"{unit_tol!r} not allowed; allowed: {', '.join(TOLERANCE_UNITS)}")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import brentq
 
-from ..constants import MAX_AGE, N_AGES
+from ..constants import N_AGES
 
 KANNISTO_FIT_AGES = (80, 94)
 OLDEST_GROUP = 95

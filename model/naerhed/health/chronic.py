@@ -443,11 +443,7 @@ def _parse_targets(stamp) -> dict[str, ChronicTarget]:
     table = _Table(path, ("id", "condition", "year", "persons", "use", "tolerance"))
     out: dict[str, ChronicTarget] = {}
     for line, record in table.rows:
-        tid = table.text(line, record, "id")
-        if not tid:
-            raise table.error(line, "id", "empty id")
-        if tid in out:
-            raise table.error(line, "id", f"duplicate id {tid!r}")
+        tid = table.new_id(line, record, out)
         condition = TARGET_CONDITIONS[_condition(table, line, record, TARGET_CONDITIONS)]
         use = table.text(line, record, "use")
         if use not in TARGET_USES:

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..constants import AGE_GROUP_BOUNDS, N_AGE_GROUPS, N_AGES, N_REGIONS
+from ..constants import AGE_GROUP_BOUNDS, N_AGE_GROUPS, N_AGES
 from ..crn_counts import binomial_from_uniform, poisson_from_uniform
 from ..data.health_tables import PRICE_MEASURES, RATE_MEASURES, HospitalUseTables
 from ..population import Population
@@ -139,21 +139,31 @@ class HospitalUseModel:
         return self.prices[:, None] * region_scale[PRICE][None, :, None, None]
 
 
+def activity_of_rates(rates: np.ndarray, prices: np.ndarray) -> np.ndarray:
+    """Expected DKK of activity from expected rates [measure, ...] and prices [price measure, ...]
+    (broadcastable): readmissions (probability capped at 1) are acute admissions at the acute price."""
+    readmissions = np.minimum(rates[READMISSION], 1.0) * (rates[ACUTE] + rates[PLANNED])
+    return ((rates[ACUTE] + readmissions) * prices[0] + rates[PLANNED] * prices[1]
+            + rates[OUTPATIENT] * prices[2] + rates[VIRTUAL] * prices[3])
+
+
+def person_prices(model: HospitalUseModel, pop: Population, region_scale: np.ndarray) -> np.ndarray:
+    """DKK per event of each person [price measure, person] after the regional price scale."""
+    cell = (pop.region.astype(np.int64) * 2 + pop.sex) * N_AGES + pop.age
+    return model.price_tables(region_scale).reshape(len(PRICE_MEASURES), -1)[:, cell]
+
+
 def expected_activity_dkk(model: HospitalUseModel, pop: Population, death_probability: np.ndarray,
                           region_scale: np.ndarray, trend: np.ndarray, year: int) -> float:
     """Expected hospital activity (DKK, weighted) of the population in `year`, over the events and
     over who dies (each person dies with `death_probability`): free of the chance of events, so
     it isolates how the use model responds to the population (e.g. the cost-ageing variants)."""
     q = death_probability.astype(np.float64)
-    cell = (pop.region.astype(np.int64) * 2 + pop.sex) * N_AGES + pop.age
-    prices = model.price_tables(region_scale).reshape(len(PRICE_MEASURES), -1)
+    prices = person_prices(model, pop, region_scale)
     total = 0.0
     for dies, weight in ((np.zeros(pop.size, bool), 1.0 - q), (np.ones(pop.size, bool), q)):
-        r = model.expected_rates(pop, region_scale, trend, year, dies).astype(np.float64)
-        readmissions = np.minimum(r[READMISSION], 1.0) * (r[ACUTE] + r[PLANNED])
-        activity = ((r[ACUTE] + readmissions) * prices[0][cell] + r[PLANNED] * prices[1][cell]
-                    + r[OUTPATIENT] * prices[2][cell] + r[VIRTUAL] * prices[3][cell])
-        total += float((weight * activity).sum())
+        rates = model.expected_rates(pop, region_scale, trend, year, dies).astype(np.float64)
+        total += float((weight * activity_of_rates(rates, prices)).sum())
     return total * pop.weight
 
 
