@@ -14,15 +14,16 @@ import numpy as np
 MAX_COUNT = 200
 
 
-WHOLE_ARRAY_SHARE = 0.3  # below this share of persons still searching, work on the compressed subset
+COMPACT_SHARE = 0.5  # when fewer than this share of the working persons still search, drop the others
 
 
 def poisson_from_uniform(rate: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Poisson counts (int16) with mean `rate` (events per person), one uniform `u` per person.
 
-    Arithmetic is in float32 when both inputs are float32 (as in the model), else in float64. While
-    many persons are still searching (rates of one or more, e.g. outpatient stays) the steps run on
-    whole arrays; once fewer than WHOLE_ARRAY_SHARE remain, on the compressed subset only."""
+    Arithmetic is in float32 when both inputs are float32 (as in the model), else in float64. The
+    steps run on the persons still searching; the working arrays are compacted only when fewer than
+    COMPACT_SHARE of them remain, so the compaction costs O(persons) in all, however long the tail
+    of high rates (frail persons with many outpatient stays)."""
     dtype = np.result_type(np.asarray(rate).dtype, np.asarray(u).dtype, np.float32)
     rate = np.asarray(rate, dtype=dtype)
     u = np.asarray(u, dtype=dtype)
@@ -30,32 +31,37 @@ def poisson_from_uniform(rate: np.ndarray, u: np.ndarray) -> np.ndarray:
     p = np.exp(-rate)
     cdf = p.copy()
     active = u > cdf
+    n_active = int(np.count_nonzero(active))
+    idx = None  # positions of the working persons (None: everybody)
+    count = counts
     k = 0
-    while k < MAX_COUNT and active.mean() >= WHOLE_ARRAY_SHARE:
+    while n_active and k < MAX_COUNT:
+        if n_active < COMPACT_SHARE * active.size:
+            keep = np.flatnonzero(active)
+            if idx is not None:
+                counts[idx] = count
+            idx = keep if idx is None else idx[keep]
+            rate, u, p, cdf, count = rate[keep], u[keep], p[keep], cdf[keep], count[keep]
+            active = np.ones(keep.size, dtype=bool)
         k += 1
-        counts += active
+        count += active
         p *= rate / dtype.type(k)
         cdf += p
         active &= u > cdf
-    idx = np.flatnonzero(active)
-    lam, uu, p, cdf = rate[idx], u[idx], p[idx], cdf[idx]
-    while idx.size and k < MAX_COUNT:
-        k += 1
-        counts[idx] = k
-        p *= lam / dtype.type(k)
-        cdf += p
-        more = uu > cdf
-        idx, lam, uu, p, cdf = idx[more], lam[more], uu[more], p[more], cdf[more]
+        n_active = int(np.count_nonzero(active))
+    if idx is not None:
+        counts[idx] = count
     return counts
 
 
 def binomial_from_uniform(trials: np.ndarray, probability: np.ndarray, u: np.ndarray) -> np.ndarray:
     """Binomial counts (int16) of successes in `trials` with `probability`, one uniform per person."""
-    trials = np.asarray(trials, dtype=np.int64)
-    prob = np.clip(np.asarray(probability, dtype=np.float64), 0.0, 1.0 - 1e-12)
+    trials = np.asarray(trials)
     counts = np.zeros(trials.size, dtype=np.int16)
-    idx = np.flatnonzero(trials > 0)
-    n, q, uu = trials[idx], prob[idx], u[idx]
+    idx = np.flatnonzero(trials > 0)  # the persons with trials (few): all work is on them
+    n = trials[idx].astype(np.int64)
+    q = np.clip(np.asarray(probability)[idx].astype(np.float64), 0.0, 1.0 - 1e-12)
+    uu = np.asarray(u)[idx]
     p = (1.0 - q) ** n
     cdf = p.copy()
     more = uu > cdf

@@ -114,7 +114,7 @@ def intervention_modifier(drawn, pop, use_model, region_scale: np.ndarray, strea
     fills in the year's participants (persons) and costs (DKK) [intervention, region]."""
     def modify(rates: np.ndarray):
         mods, covered = year_modifiers(drawn, pop, rates, year, streams, use_model.frailty_shape,
-                                       use_model.frailty_cap, lambda: expected_activity(use_model, pop, rates, region_scale),
+                                       use_model.frailty_cap, lambda idx: expected_activity(use_model, pop, rates, region_scale, idx),
                                        diverted_fraction)
         participants[:] = covered * pop.weight
         for j, d in enumerate(drawn):
@@ -125,9 +125,12 @@ def intervention_modifier(drawn, pop, use_model, region_scale: np.ndarray, strea
     return modify
 
 
-def expected_activity(use_model, pop, rates: np.ndarray, region_scale: np.ndarray) -> np.ndarray:
-    """Expected DKK of hospital activity per person in the year from its expected rates [measure, person]."""
-    return activity_of_rates(rates, person_prices(use_model, pop, region_scale))
+def expected_activity(use_model, pop, rates: np.ndarray, region_scale: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Expected DKK of hospital activity in the year of the persons `idx`, from the expected rates
+    [measure, person] of everybody (float32; computed for everybody, which is cheaper than
+    gathering the rates of most persons first)."""
+    prices = person_prices(use_model, pop, region_scale, dtype=np.float32)
+    return activity_of_rates(rates, prices)[idx]
 
 
 DEMAND_GRID_STEP = 0.05  # the clinic model is run at demands 5 % apart and interpolated in between

@@ -6,7 +6,7 @@ kept in increasing id order: new persons (births, immigrants) get new, larger id
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -37,6 +37,7 @@ class Population:
     weight: float
     year: int
     next_id: int
+    _cell: tuple | None = field(default=None, repr=False, compare=False)
 
     @property
     def size(self) -> int:
@@ -51,6 +52,7 @@ class Population:
         """Remove every person where `mask` is False (deaths, emigration)."""
         for name, values in self.person_arrays().items():
             setattr(self, name, values[mask])
+        self._cell = None
 
     def append(self, new: dict[str, np.ndarray]) -> np.ndarray:
         """Add persons given some of their attributes (arrays of equal length); attributes not given
@@ -62,12 +64,25 @@ class Population:
         for name, values in self.person_arrays().items():
             added = new[name].astype(values.dtype, copy=False) if name in new else np.zeros(n, values.dtype)
             setattr(self, name, np.concatenate([values, added]))
+        self._cell = None
         return ids
+
+    def cell(self) -> np.ndarray:
+        """Each person's flat [region, sex, age] cell, (region * 2 + sex) * N_AGES + age (int64).
+        Remembered until the persons or their ages change (keep, append, age_one_year)."""
+        key = (self.year, self.size, self.next_id)
+        if self._cell is None or self._cell[0] != key:
+            self._cell = (key, (self.region.astype(np.int64) * 2 + self.sex) * N_AGES + self.age)
+        return self._cell[1]
+
+    def age_one_year(self, max_age: int) -> None:
+        """Everybody one year older (at most `max_age`), in place."""
+        np.minimum(self.age + 1, max_age, out=self.age, casting="unsafe")
+        self._cell = None
 
     def counts(self) -> np.ndarray:
         """Weighted persons by [region, sex, age] (float64)."""
-        cell = (self.region.astype(np.int64) * 2 + self.sex) * N_AGES + self.age
-        return np.bincount(cell, minlength=N_REGIONS * 2 * N_AGES).reshape(N_REGIONS, 2, N_AGES) * self.weight
+        return np.bincount(self.cell(), minlength=N_REGIONS * 2 * N_AGES).reshape(N_REGIONS, 2, N_AGES) * self.weight
 
 
 def sample_cell_counts(expected: np.ndarray, uniforms: np.ndarray) -> np.ndarray:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import importlib.util
-import time
 from pathlib import Path
 
 import numpy as np
@@ -318,20 +317,6 @@ def test_a_persons_state_is_unchanged_by_adding_other_persons(model, sample):
     after_alone, _ = model.apply_incidence(alone, age, sex, ids, ids.size, streams, 2020)
     after_crowd, _ = model.apply_incidence(crowd, more_age, more_sex, more_ids, more_ids.size, streams, 2020)
     np.testing.assert_array_equal(after_crowd[: ids.size], after_alone)
-
-
-def test_full_population_is_fast(model, counts_2019):
-    age, sex, ids = synthetic_persons(counts_2019, 1.0)
-    streams = RandomStreams(SEED, 0)
-    model.initial_states(age[:1000], sex[:1000], ids[:1000], ids.size, streams, 2018)  # warm up
-    start = time.perf_counter()
-    chronic = model.initial_states(age, sex, ids, ids.size, streams, 2019)
-    initial = time.perf_counter() - start
-    start = time.perf_counter()
-    model.apply_incidence(chronic, age, sex, ids, ids.size, streams, 2019)
-    incidence = time.perf_counter() - start
-    assert ids.size > 5_700_000
-    assert initial < 2.0 and incidence < 2.0, (initial, incidence)  # about 0.1-0.3 s each on the dev machine
 
 
 # --- loaders ------------------------------------------------------------------------------

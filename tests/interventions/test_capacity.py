@@ -13,6 +13,7 @@ from naerhed.interventions.capacity import (
     diverted_fraction_curve,
     erlang_b,
     plot_diverted_curve,
+    same_day_result,
     simulate_clinic,
 )
 
@@ -151,13 +152,20 @@ def test_global_numpy_state_is_untouched():
     assert np.random.random() == expected
 
 
-def test_year_of_20_a_day_is_fast():
-    import time
-
-    start = time.perf_counter()
-    for rule in ("same_day", "next_day"):
-        simulate_clinic(4, (20,) * 5 + (0, 0), rule=rule, days=365, seed=0)
-    assert time.perf_counter() - start < 1.0
+@pytest.mark.parametrize("places,demand,options", [
+    (1, (3,) * 7, {}),
+    (4, WEEKDAYS_10, {}),
+    (8, (40,) * 7, {"service_distribution": "lognormal", "service_cv": 0.8}),
+    (3, (6,) * 7, ALWAYS_OPEN),
+    (0, WEEKDAYS_10, {}),
+])
+def test_fast_same_day_path_equals_the_simpy_model(places, demand, options):
+    """The heap-based loss system the microsimulation uses gives the simpy model's counts exactly."""
+    reference = simulate_clinic(places, demand, rule="same_day", days=364, seed=5, **options)
+    diverted, arrivals = same_day_result(places, demand, days=364, seed=5, **options)
+    assert (diverted, arrivals) == (reference.diverted_same_day, reference.arrivals)
+    cached = diverted_fraction(places, demand, "same_day", days=364, seed=5, **options)
+    assert cached == pytest.approx(reference.diverted_fraction, abs=1e-15)
 
 
 # ---------------------------------------------------------------------------------------------

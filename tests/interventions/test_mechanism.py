@@ -110,7 +110,7 @@ def test_same_persons_are_covered_in_every_scenario_and_year():
         health.initialise(pop, 0, streams, 2019, "frailty:base")
         drawn = draw_interventions(inputs.interventions, 2, 0, central=True)
         mods, _ = year_modifiers(drawn, pop, np.ones((5, pop.size), np.float32), 2019, streams,
-                                 health.use.frailty_shape, health.use.frailty_cap, lambda: np.ones(pop.size), None)
+                                 health.use.frailty_shape, health.use.frailty_cap, lambda idx: np.ones(idx.size), None)
         return mods.rate[2] != 1.0
     low, high = covered(0.2), covered(0.6)
     assert np.all(high[low]) and high.sum() > low.sum()

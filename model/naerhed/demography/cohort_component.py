@@ -100,7 +100,7 @@ def complete_year(pop: Population, demo: Demography, streams: RandomStreams, die
     deaths += np.bincount(mother_region[child_dies].astype(np.int64) * 2 + child_sex[child_dies],
                           minlength=N_REGIONS * 2).reshape(N_REGIONS, 2) * pop.weight
 
-    np.minimum(pop.age + 1, MAX_AGE, out=pop.age, casting="unsafe")
+    pop.age_one_year(MAX_AGE)
     survives = ~child_dies
     pop.append({
         "age": np.zeros(int(survives.sum()), np.uint8),

@@ -66,7 +66,7 @@ def apply_net_change(pop: Population, net: np.ndarray, streams: RandomStreams, d
     get the cell's region, sex and age and a municipality drawn by population share.
     """
     counts = pop.counts()
-    cell = (pop.region.astype(np.int64) * 2 + pop.sex) * N_AGES + pop.age
+    cell = pop.cell()
     leave_share = np.where(net < 0, np.minimum(1.0, -net / np.where(counts > 0, counts, 1.0)), 0.0)
     leave = streams.uniform_by_id(decision + ":leave", year, pop.id, pop.next_id) < leave_share.reshape(-1)[cell]
     removed = np.bincount(cell[leave] // N_AGES, minlength=N_REGIONS * 2).reshape(N_REGIONS, 2) * pop.weight

@@ -36,7 +36,10 @@ def calibrate_regions(model: HospitalUseModel, pop: Population, death_probabilit
     no_trend = np.zeros(N_MEASURES)
     q = death_probability.astype(np.float64)
     alive = model.expected_rates(pop, ones, no_trend, model.base_year, dies=np.zeros(pop.size, bool)).astype(np.float64)
-    dying = model.expected_rates(pop, ones, no_trend, model.base_year, dies=np.ones(pop.size, bool)).astype(np.float64)
+    # the last year of life multiplies each rate (constant standards: the rates do not depend on it)
+    last_year = (np.ones(N_MEASURES) if model.cost_ageing == "constant_standards"
+                 else np.asarray(model.last_year_multiplier, dtype=np.float64))
+    dying = alive * last_year[:, None]
 
     def expected(f):
         """Expectation over whether the person dies this year (use and readmission risk both rise)."""

@@ -121,22 +121,33 @@ class HospitalUseModel:
         """Expected events per person [measure, person] (float32), given who dies during the year
         (`dies`, boolean per person). The readmission row is the probability before it is capped at 1
         (the cap is applied where it is used)."""
-        cell = (pop.region.astype(np.int64) * 2 + pop.sex) * N_AGES + pop.age
-        tables = self.rate_tables(region_scale, trend, year).reshape(N_MEASURES, -1)
-        powers = {e: pop.frailty ** np.float32(e) / np.float32(gamma_moment(self.frailty_shape, e, self.frailty_cap))
+        n_states = self.chronic_multiplier.shape[1]
+        key = pop.cell() * n_states + pop.chronic  # [region, sex, age, chronic bits] of each person
+        tables = (self.rate_tables(region_scale, trend, year).reshape(N_MEASURES, -1, 1)
+                  * self.chronic_multiplier[:, None, :]).reshape(N_MEASURES, -1).astype(np.float32)
+        powers = {e: frailty_power(pop.frailty, e) / np.float32(gamma_moment(self.frailty_shape, e, self.frailty_cap))
                   for e in np.unique(self.frailty_exponent)}
+        dying = np.flatnonzero(dies) if self.cost_ageing != "constant_standards" else None
         out = np.empty((N_MEASURES, pop.size), dtype=np.float32)
         for m in range(N_MEASURES):  # five measures, each vectorised over persons
-            out[m] = tables[m][cell]
-            out[m] *= self.chronic_multiplier[m][pop.chronic]
+            np.take(tables[m], key, out=out[m])
             out[m] *= powers[self.frailty_exponent[m]]
-            if self.cost_ageing != "constant_standards":
-                out[m][dies] *= self.last_year_multiplier[m]
+            if dying is not None:
+                out[m, dying] *= np.float32(self.last_year_multiplier[m])
         return out
 
     def price_tables(self, region_scale: np.ndarray) -> np.ndarray:
         """DKK per event [price measure, region, sex, age] after the regional price scale."""
         return self.prices[:, None] * region_scale[PRICE][None, :, None, None]
+
+
+def frailty_power(frailty: np.ndarray, exponent: float) -> np.ndarray:
+    """frailty ** exponent (float32), with the cheap special cases 1 and 0.5 (sqrt)."""
+    if exponent == 1.0:
+        return frailty.astype(np.float32)
+    if exponent == 0.5:
+        return np.sqrt(frailty, dtype=np.float32)
+    return np.power(frailty, np.float32(exponent), dtype=np.float32)
 
 
 def activity_of_rates(rates: np.ndarray, prices: np.ndarray) -> np.ndarray:
@@ -147,10 +158,9 @@ def activity_of_rates(rates: np.ndarray, prices: np.ndarray) -> np.ndarray:
             + rates[OUTPATIENT] * prices[2] + rates[VIRTUAL] * prices[3])
 
 
-def person_prices(model: HospitalUseModel, pop: Population, region_scale: np.ndarray) -> np.ndarray:
+def person_prices(model: HospitalUseModel, pop: Population, region_scale: np.ndarray, dtype=np.float64) -> np.ndarray:
     """DKK per event of each person [price measure, person] after the regional price scale."""
-    cell = (pop.region.astype(np.int64) * 2 + pop.sex) * N_AGES + pop.age
-    return model.price_tables(region_scale).reshape(len(PRICE_MEASURES), -1)[:, cell]
+    return model.price_tables(region_scale).reshape(len(PRICE_MEASURES), -1).astype(dtype)[:, pop.cell()]
 
 
 def expected_activity_dkk(model: HospitalUseModel, pop: Population, death_probability: np.ndarray,
@@ -206,9 +216,9 @@ def simulate_use(model: HospitalUseModel, pop: Population, dies: np.ndarray, reg
     planned = poisson_from_uniform(rates[PLANNED], draw("planned"))
     outpatient = poisson_from_uniform(rates[OUTPATIENT], draw("outpatient"))
     virtual = poisson_from_uniform(rates[VIRTUAL], draw("virtual"))
-    readmissions = binomial_from_uniform(first_acute + planned, np.minimum(rates[READMISSION], 1.0), draw("readmission"))
+    readmissions = binomial_from_uniform(first_acute + planned, rates[READMISSION], draw("readmission"))
     acute = first_acute + readmissions
-    cell = (pop.region.astype(np.int64) * 2 + pop.sex) * N_AGES + pop.age
+    cell = pop.cell()
     prices = model.price_tables(region_scale).reshape(len(PRICE_MEASURES), -1)
     activity = (acute * prices[0][cell] + planned * prices[1][cell]
                 + outpatient * prices[2][cell] + virtual * prices[3][cell]).astype(np.float32)

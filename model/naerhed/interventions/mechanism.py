@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from ..constants import N_REGIONS
+from ..constants import N_AGES, N_REGIONS
 from ..health.chronic import DIABETES_T1, DIABETES_T2, KOL
 from ..health.hospital_use import ACUTE, N_MEASURES, OUTPATIENT, PLANNED, READMISSION, VIRTUAL
 from ..population import Population
@@ -74,52 +74,70 @@ def frailty_threshold(quantile: float, shape: float, cap: float) -> float:
     return float(min(stats.gamma.ppf(quantile, shape, scale=1.0 / shape), cap))
 
 
-def target_mask(iv: Intervention, pop: Population, expected_activity: np.ndarray | None,
-                frailty_shape: float, frailty_cap: float) -> np.ndarray:
-    """Persons in the intervention's area and target group this year (before coverage)."""
+def _cell_filter(iv: Intervention) -> np.ndarray | None:
+    """Which [region, sex, age] cells (flat, as Population.cell) the intervention's regions, sex and
+    ages allow; None when it allows every cell (no filtering needed)."""
     t = iv.target
-    in_region = np.zeros(N_REGIONS, dtype=bool)
-    in_region[list(iv.regions)] = True
-    mask = in_region[pop.region]  # a lookup table per person: cheaper than np.isin
+    allowed = np.zeros((N_REGIONS, 2, N_AGES), dtype=bool)
+    sexes = [0, 1] if t.sex == "both" else [0 if t.sex == "male" else 1]
+    allowed[np.ix_(list(iv.regions), sexes, np.arange(N_AGES))] = True
+    allowed[:, :, : t.age[0]] = False
+    allowed[:, :, t.age[1] + 1:] = False
+    return None if allowed.all() else allowed.reshape(-1)
+
+
+def target_group(iv: Intervention, pop: Population, expected_activity, frailty_shape: float,
+                 frailty_cap: float) -> np.ndarray:
+    """Indices of the persons in the intervention's area and target group this year (before
+    coverage). Each condition narrows the candidates, so later conditions look at few persons.
+    expected_activity(idx): expected DKK of the persons idx (called only for the costliest)."""
+    t = iv.target
+    cells = _cell_filter(iv)
+    idx = np.flatnonzero(cells[pop.cell()]) if cells is not None else None  # None: everybody so far
+
+    def narrow(keep_of) -> np.ndarray:
+        """The candidates (all persons if idx is None) where keep_of(positions) is True."""
+        if idx is None:
+            return np.flatnonzero(keep_of(slice(None)))
+        return idx[keep_of(idx)]
+
     if iv.municipalities is not None:
-        in_municipality = np.zeros(int(pop.municipality.max()) + 1, dtype=bool)
-        chosen = [m for m in iv.municipalities if m < in_municipality.size]
-        in_municipality[chosen] = True
-        mask &= in_municipality[pop.municipality]
-    in_ages = np.zeros(256, dtype=bool)
-    in_ages[t.age[0] : t.age[1] + 1] = True
-    mask &= in_ages[pop.age]
-    if t.sex != "both":
-        mask &= pop.sex == (0 if t.sex == "male" else 1)
+        in_municipality = np.zeros(max(int(pop.municipality.max()), max(iv.municipalities)) + 1, dtype=bool)
+        in_municipality[list(iv.municipalities)] = True
+        idx = narrow(lambda at: in_municipality[pop.municipality[at]])
     if t.chronic:
         bits = 0
         for name in t.chronic:
             bits |= CHRONIC_BITS[name]
-        mask &= (pop.chronic & bits) > 0
+        idx = narrow(lambda at: (pop.chronic[at] & bits) > 0)
     if t.min_frailty_quantile is not None:
-        mask &= pop.frailty >= frailty_threshold(t.min_frailty_quantile, frailty_shape, frailty_cap)
+        threshold = frailty_threshold(t.min_frailty_quantile, frailty_shape, frailty_cap)
+        idx = narrow(lambda at: pop.frailty[at] >= threshold)
+    if idx is None:
+        idx = np.arange(pop.size)
     if t.costliest is not None:
-        mask &= costliest(pop, expected_activity, t.costliest, mask)
-    return mask
+        idx = costliest(pop, expected_activity(idx), t.costliest, idx)
+    return idx
 
 
-def costliest(pop: Population, expected_activity: np.ndarray, n_real: int, eligible: np.ndarray) -> np.ndarray:
-    """The `n_real` citizens per region (in real persons; n_real / weight simulated persons, at least
-    one) with the highest expected activity among the eligible."""
-    chosen = np.zeros(pop.size, dtype=bool)
+def costliest(pop: Population, activity: np.ndarray, n_real: int, idx: np.ndarray) -> np.ndarray:
+    """Of the persons `idx` with expected activity `activity` (DKK, one per person of idx), the
+    `n_real` per region (in real persons; n_real / weight simulated persons, at least one) with the
+    highest expected activity, as sorted indices."""
+    chosen = []
     n_sim = max(1, int(round(n_real / pop.weight)))
+    region = pop.region[idx]
     for r in range(N_REGIONS):  # five regions
-        idx = np.flatnonzero(eligible & (pop.region == r))
-        if idx.size == 0:
+        members = np.flatnonzero(region == r)
+        if members.size == 0:
             continue
-        k = min(n_sim, idx.size)
-        top = idx[np.argpartition(-expected_activity[idx], k - 1)[:k]]
-        chosen[top] = True
-    return chosen
+        k = min(n_sim, members.size)
+        chosen.append(members[np.argpartition(-activity[members], k - 1)[:k]])
+    return idx[np.sort(np.concatenate(chosen))] if chosen else idx[:0]
 
 
-def coverage_uniforms(streams: RandomStreams, name: str, pop: Population) -> np.ndarray:
-    """Each person's uniform number for an intervention (the same in every year): the stream of ids
+def coverage_uniforms(streams: RandomStreams, name: str, pop: Population, idx: np.ndarray) -> np.ndarray:
+    """The uniform numbers of the persons `idx` for an intervention (the same in every year): the stream of ids
     is generated once per draw and intervention and regrown only when new ids appear (a stream's
     first n numbers do not depend on how many are drawn, so the numbers are the same as drawing anew)."""
     cache = streams.__dict__.setdefault("_coverage_cache", {})
@@ -128,7 +146,7 @@ def coverage_uniforms(streams: RandomStreams, name: str, pop: Population) -> np.
         size = int(pop.next_id * 1.25) + 1024
         values = streams.generator(f"coverage:{name}", 0).random(size, dtype=np.float32)
         cache[name] = values
-    return values[pop.id]
+    return values[pop.id[idx]]
 
 
 def year_modifiers(drawn: list[DrawnIntervention], pop: Population, rates: np.ndarray, year: int,
@@ -138,22 +156,18 @@ def year_modifiers(drawn: list[DrawnIntervention], pop: Population, rates: np.nd
     region [intervention, region] (simulated persons covered; for acute slots the expected acute
     admissions diverted; multiply by the weight for real persons).
 
-    rates: the year's expected rates without interventions [measure, person]; expected_activity():
-    expected DKK per person (called only if a target group asks for the costliest);
+    rates: the year's expected rates without interventions [measure, person]; expected_activity(idx):
+    expected DKK of the persons idx (called only if a target group asks for the costliest);
     diverted_fraction(places, eligible_per_day): the capacity model of acute slots."""
     participants = np.zeros((len(drawn), N_REGIONS))
     active = [(i, d) for i, d in enumerate(drawn) if d.spec.coverage(year) > 0]
     if not active:
         return None, participants
     mods = PersonModifiers.neutral(pop.size)
-    activity = None
     for i, d in active:
         iv = d.spec
-        if iv.target.costliest is not None and activity is None:
-            activity = expected_activity()
-        u = coverage_uniforms(streams, iv.name, pop)
-        covered = target_mask(iv, pop, activity, frailty_shape, frailty_cap) & (u < iv.coverage(year))
-        idx = np.flatnonzero(covered)  # the covered persons: index once, then work on them only
+        group = target_group(iv, pop, expected_activity, frailty_shape, frailty_cap)
+        idx = group[coverage_uniforms(streams, iv.name, pop, group) < iv.coverage(year)]  # the covered persons
         participants[i] = np.bincount(pop.region[idx], minlength=N_REGIONS)
         for name, m in RATE_EFFECTS.items():
             if name in d.effects and d.effects[name] != 0.0:
