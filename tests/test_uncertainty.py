@@ -28,3 +28,26 @@ def test_common_random_numbers_and_central_values():
     assert draw_value(prior, "a", 7, 3, central=True) == 0.0
     assert draw_value(0.25, "a", 7, 3) == 0.25
     assert draw_value(Prior("triangular", low=0, mode=0.3, high=1), "t", 1, 1, central=True) == pytest.approx(0.3)
+
+
+@pytest.mark.parametrize("low,mode,high", [(0.0, 0.2, 1.0), (-0.4, -0.4, -0.1), (1.0, 3.0, 3.0), (-2.0, 0.5, 4.0)])
+def test_triangular_quantile_equals_scipy(low, mode, high):
+    from scipy import stats
+
+    from naerhed.uncertainty import triangular_quantile
+
+    u = np.linspace(0.0, 1.0, 101)
+    c = (mode - low) / (high - low)
+    expected = stats.triang.ppf(u, c, loc=low, scale=high - low)
+    np.testing.assert_allclose([triangular_quantile(x, low, mode, high) for x in u], expected, rtol=1e-12, atol=1e-12)
+
+
+def test_frailty_threshold_equals_the_gamma_quantile():
+    from scipy import stats
+
+    from naerhed.interventions.mechanism import frailty_threshold
+
+    for shape in (0.3, 1.0, 4.0):
+        for q in (0.5, 0.9, 0.99):
+            expected = min(stats.gamma.ppf(q, shape, scale=1 / shape), 10.0)
+            assert frailty_threshold(q, shape, 10.0) == pytest.approx(expected, rel=1e-10)

@@ -21,7 +21,7 @@ from .constants import N_AGE_GROUPS, N_AGES, N_REGIONS
 from .demography.cohort_component import complete_year, death_probability, decide_deaths
 from .health.calibration import calibrate_regions
 from .health.chronic import DIABETES_T1, DIABETES_T2, KOL, has_chronic
-from .health.hospital_use import QUANTITIES, activity_of_rates, cell_totals, person_prices, simulate_use
+from .health.hospital_use import QUANTITIES, activity_of_rates, cell_totals, simulate_use
 from .interventions.mechanism import draw_interventions, year_modifiers
 from .inputs import Inputs
 from .population import synthesize
@@ -112,9 +112,9 @@ def intervention_modifier(drawn, pop, use_model, region_scale: np.ndarray, strea
                           participants: np.ndarray, costs: np.ndarray):
     """The `modify(rates)` step of a year with interventions: it returns the persons' modifiers and
     fills in the year's participants (persons) and costs (DKK) [intervention, region]."""
-    def modify(rates: np.ndarray):
+    def modify(rates: np.ndarray, prices: np.ndarray):
         mods, covered = year_modifiers(drawn, pop, rates, year, streams, use_model.frailty_shape,
-                                       use_model.frailty_cap, lambda idx: expected_activity(use_model, pop, rates, region_scale, idx),
+                                       use_model.frailty_cap, lambda idx: activity_of_rates(rates, prices)[idx],
                                        diverted_fraction)
         participants[:] = covered * pop.weight
         for j, d in enumerate(drawn):
@@ -123,14 +123,6 @@ def intervention_modifier(drawn, pop, use_model, region_scale: np.ndarray, strea
         return mods
 
     return modify
-
-
-def expected_activity(use_model, pop, rates: np.ndarray, region_scale: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """Expected DKK of hospital activity in the year of the persons `idx`, from the expected rates
-    [measure, person] of everybody (float32; computed for everybody, which is cheaper than
-    gathering the rates of most persons first)."""
-    prices = person_prices(use_model, pop, region_scale, dtype=np.float32)
-    return activity_of_rates(rates, prices)[idx]
 
 
 DEMAND_GRID_STEP = 0.05  # the clinic model is run at demands 5 % apart and interpolated in between

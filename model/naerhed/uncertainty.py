@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from scipy import stats
+import math
+
+from scipy.special import ndtri
 
 from .streams import RandomStreams
 
@@ -28,13 +30,11 @@ class Prior:
     def quantile(self, u: float) -> float:
         """The value at cumulative probability u (inverse CDF)."""
         if self.distribution == "normal":
-            return float(self.mean + self.sd * stats.norm.ppf(u)) if self.sd > 0 else float(self.mean)
+            return float(self.mean + self.sd * ndtri(u)) if self.sd > 0 else float(self.mean)
         if self.distribution == "uniform":
             return float(self.low + u * (self.high - self.low))
         if self.distribution == "triangular":
-            width = self.high - self.low
-            c = (self.mode - self.low) / width
-            return float(stats.triang.ppf(u, c, loc=self.low, scale=width))
+            return triangular_quantile(u, self.low, self.mode, self.high)
         raise ValueError(f"unknown distribution {self.distribution!r}")
 
     def central(self) -> float:
@@ -44,6 +44,14 @@ class Prior:
         if self.distribution == "uniform":
             return 0.5 * (self.low + self.high)
         return float(self.mode)
+
+
+def triangular_quantile(u: float, low: float, mode: float, high: float) -> float:
+    """Inverse CDF of the triangular distribution (low, mode, high) at cumulative probability u."""
+    width = high - low
+    if u * width <= mode - low:
+        return float(low + math.sqrt(u * width * (mode - low)))
+    return float(high - math.sqrt((1.0 - u) * width * (high - mode)))
 
 
 def as_prior(value) -> Prior | float:

@@ -207,9 +207,11 @@ def apply_modifiers(rates: np.ndarray, mods) -> np.ndarray:
 def simulate_use(model: HospitalUseModel, pop: Population, dies: np.ndarray, region_scale: np.ndarray,
                  trend: np.ndarray, streams: RandomStreams, year: int, modify=None) -> PersonUse:
     """Draw every person's hospital use in `year` (persons alive on 1 January; `dies`: dies this year).
-    `modify(rates)`, if given, returns intervention modifiers (or None) for the expected rates."""
+    `modify(rates, prices)`, if given, returns intervention modifiers (or None) for the expected
+    rates [measure, person], given the persons' prices [price measure, person] (DKK per event)."""
     rates = model.expected_rates(pop, region_scale, trend, year, dies=dies)
-    mods = modify(rates) if modify is not None else None
+    prices = person_prices(model, pop, region_scale, np.float32)
+    mods = modify(rates, prices) if modify is not None else None
     registered_rate = apply_modifiers(rates, mods) if mods is not None else None
     draw = lambda name: streams.uniform_by_id("use:" + name, year, pop.id, pop.next_id)  # noqa: E731
     first_acute = poisson_from_uniform(rates[ACUTE], draw("acute"))
@@ -218,10 +220,7 @@ def simulate_use(model: HospitalUseModel, pop: Population, dies: np.ndarray, reg
     virtual = poisson_from_uniform(rates[VIRTUAL], draw("virtual"))
     readmissions = binomial_from_uniform(first_acute + planned, rates[READMISSION], draw("readmission"))
     acute = first_acute + readmissions
-    cell = pop.cell()
-    prices = model.price_tables(region_scale).reshape(len(PRICE_MEASURES), -1)
-    activity = (acute * prices[0][cell] + planned * prices[1][cell]
-                + outpatient * prices[2][cell] + virtual * prices[3][cell]).astype(np.float32)
+    activity = acute * prices[0] + planned * prices[1] + outpatient * prices[2] + virtual * prices[3]
     if mods is not None:
         activity *= mods.price
         registered = poisson_from_uniform(registered_rate, draw("registered_virtual"))
@@ -232,29 +231,35 @@ def simulate_use(model: HospitalUseModel, pop: Population, dies: np.ndarray, reg
 
 def cell_totals(pop: Population, dies: np.ndarray, chronic: np.ndarray, use: PersonUse,
                 n_municipalities: int, repeated_threshold: int) -> np.ndarray:
-    """Totals [quantity, municipality × age group] of one year, in weighted persons, events or DKK."""
+    """Totals [quantity, municipality × age group] of one year, in weighted persons, events or DKK.
+    Sums over few persons (decedents, inpatients, chronic patients) run over their indices only."""
     key = pop.municipality.astype(np.int64) * N_AGE_GROUPS + age_group_of_age()[pop.age]
     n_cells = n_municipalities * N_AGE_GROUPS
     totals = np.zeros((len(QUANTITIES), n_cells))
 
-    def add(name, weights=None, mask=None):
-        k = key if mask is None else key[mask]
-        w = weights if (weights is None or mask is None) else weights[mask]
-        totals[Q[name]] = np.bincount(k, weights=w, minlength=n_cells)
+    def persons(name, idx=None):
+        totals[Q[name]] = np.bincount(key if idx is None else key[idx], minlength=n_cells)
 
-    add("citizens")
-    add("decedents", mask=dies)
-    add("chronic_persons", mask=chronic)
-    add("acute_admissions", use.acute)
-    add("planned_admissions", use.planned)
-    add("readmissions", use.readmissions)
-    add("outpatient_stays", use.outpatient)
-    add("virtual_courses", use.virtual)
-    add("activity_dkk", use.activity_dkk)
-    add("chronic_activity_dkk", use.activity_dkk, mask=chronic)
-    inpatient = use.acute > 0
-    repeated = use.acute >= repeated_threshold
-    add("acute_inpatients", mask=inpatient)
-    add("repeated_acute_inpatients", mask=repeated)
-    add("repeated_acute_admissions", use.acute, mask=repeated)
+    def events(name, values, idx=None):
+        if idx is None:  # everybody: cheaper than finding the persons with events when many have some
+            totals[Q[name]] = np.bincount(key, weights=values, minlength=n_cells)
+        else:
+            totals[Q[name]] = np.bincount(key[idx], weights=values[idx], minlength=n_cells)
+
+    persons("citizens")
+    persons("decedents", np.flatnonzero(dies))
+    with_chronic = np.flatnonzero(chronic)
+    persons("chronic_persons", with_chronic)
+    inpatient = np.flatnonzero(use.acute)
+    events("acute_admissions", use.acute, inpatient)
+    events("planned_admissions", use.planned)
+    events("readmissions", use.readmissions)
+    events("outpatient_stays", use.outpatient)
+    events("virtual_courses", use.virtual)
+    events("activity_dkk", use.activity_dkk)
+    events("chronic_activity_dkk", use.activity_dkk, with_chronic)
+    persons("acute_inpatients", inpatient)
+    repeated = inpatient[use.acute[inpatient] >= repeated_threshold]
+    persons("repeated_acute_inpatients", repeated)
+    events("repeated_acute_admissions", use.acute, repeated)
     return totals * pop.weight

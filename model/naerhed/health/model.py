@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy import stats
+from scipy.special import ndtri
 
 from ..data.health_tables import (CRITERIA as TARGET_CRITERIA, RATE_MEASURES, load_calibration_targets,
                                   load_hospital_use, load_trend_priors)
@@ -51,7 +51,7 @@ class Health:
         met = bool(p >= 1.0 or (p > 0 and streams.uniform("digital_solutions", 0, 1)[0] < p))
         targets = self.targets.copy()
         if not central:
-            z = stats.norm.ppf(streams.uniform("calibration_targets", 0, self.targets.size)).reshape(self.targets.shape)
+            z = ndtri(streams.uniform("calibration_targets", 0, self.targets.size)).reshape(self.targets.shape)
             targets = np.clip(self.targets + z * self.target_sd, 0.05 * self.targets, None)
         return DrawHealth(trend=trend, digital_solutions_met=met, targets=targets)
 
@@ -81,7 +81,10 @@ def frailty_shape_for_population(tables, chronic: ChronicModel, base_counts: np.
     diabetes = chronic.prevalence[1] + chronic.prevalence[2]
     combination = np.stack([(1 - kol) * (1 - diabetes), kol * (1 - diabetes), (1 - kol) * diabetes, kol * diabetes], axis=-1)
     q = death_probability[..., None, None] * np.array([0.0, 1.0]) + (1 - death_probability[..., None, None]) * np.array([1.0, 0.0])
-    weight = base_counts[:, :, :, None, None] * combination[None, :, :, :, None] * q[None, :, :, :, :]
+    # the rates do not depend on the region before calibration: one cell per sex × age × ..., weighted
+    # by the national counts (5 times fewer cells than by region, the same sums)
+    national = base_counts.sum(axis=0, keepdims=True)
+    weight = national[:, :, :, None, None] * combination[None, :, :, :, None] * q[None, :, :, :, :]
 
     def rate(m):
         lyl = np.array([1.0, use.last_year_multiplier[m]])

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+from scipy.special import gammaincinv
 
 from ..constants import N_AGES, N_REGIONS
 from ..health.chronic import DIABETES_T1, DIABETES_T2, KOL
@@ -71,7 +71,7 @@ def draw_interventions(interventions: list[Intervention], seed: int, draw: int, 
 
 def frailty_threshold(quantile: float, shape: float, cap: float) -> float:
     """Frailty at a quantile of its distribution (min(Gamma(shape, 1/shape), cap))."""
-    return float(min(stats.gamma.ppf(quantile, shape, scale=1.0 / shape), cap))
+    return float(min(gammaincinv(shape, quantile) / shape, cap))
 
 
 def _cell_filter(iv: Intervention) -> np.ndarray | None:
@@ -86,14 +86,29 @@ def _cell_filter(iv: Intervention) -> np.ndarray | None:
     return None if allowed.all() else allowed.reshape(-1)
 
 
+def chronic_bits(names) -> int:
+    """The chronic-state bit mask of condition names (0: no condition asked for)."""
+    bits = 0
+    for name in names:
+        bits |= CHRONIC_BITS[name]
+    return bits
+
+
+def target_key(iv: Intervention) -> tuple:
+    """What decides an intervention's target group: interventions with the same key share it."""
+    t = iv.target
+    return (iv.regions, iv.municipalities, tuple(t.age), t.sex, chronic_bits(t.chronic), t.min_frailty_quantile,
+            t.costliest)
+
+
 def target_group(iv: Intervention, pop: Population, expected_activity, frailty_shape: float,
                  frailty_cap: float) -> np.ndarray:
     """Indices of the persons in the intervention's area and target group this year (before
-    coverage). Each condition narrows the candidates, so later conditions look at few persons.
+    coverage). The most selective condition (chronic disease) goes first and each condition
+    narrows the candidates, so later conditions look at few persons.
     expected_activity(idx): expected DKK of the persons idx (called only for the costliest)."""
     t = iv.target
-    cells = _cell_filter(iv)
-    idx = np.flatnonzero(cells[pop.cell()]) if cells is not None else None  # None: everybody so far
+    idx = None  # None: everybody so far
 
     def narrow(keep_of) -> np.ndarray:
         """The candidates (all persons if idx is None) where keep_of(positions) is True."""
@@ -101,15 +116,16 @@ def target_group(iv: Intervention, pop: Population, expected_activity, frailty_s
             return np.flatnonzero(keep_of(slice(None)))
         return idx[keep_of(idx)]
 
+    bits = chronic_bits(t.chronic)
+    if bits:
+        idx = narrow(lambda at: (pop.chronic[at] & bits) > 0)
+    cells = _cell_filter(iv)
+    if cells is not None:
+        idx = narrow(lambda at: cells[pop.cell()[at]])
     if iv.municipalities is not None:
         in_municipality = np.zeros(max(int(pop.municipality.max()), max(iv.municipalities)) + 1, dtype=bool)
         in_municipality[list(iv.municipalities)] = True
         idx = narrow(lambda at: in_municipality[pop.municipality[at]])
-    if t.chronic:
-        bits = 0
-        for name in t.chronic:
-            bits |= CHRONIC_BITS[name]
-        idx = narrow(lambda at: (pop.chronic[at] & bits) > 0)
     if t.min_frailty_quantile is not None:
         threshold = frailty_threshold(t.min_frailty_quantile, frailty_shape, frailty_cap)
         idx = narrow(lambda at: pop.frailty[at] >= threshold)
@@ -164,9 +180,13 @@ def year_modifiers(drawn: list[DrawnIntervention], pop: Population, rates: np.nd
     if not active:
         return None, participants
     mods = PersonModifiers.neutral(pop.size)
+    groups: dict[tuple, np.ndarray] = {}  # target groups of this year, shared by interventions with the same
     for i, d in active:
         iv = d.spec
-        group = target_group(iv, pop, expected_activity, frailty_shape, frailty_cap)
+        key = target_key(iv)
+        if key not in groups:
+            groups[key] = target_group(iv, pop, expected_activity, frailty_shape, frailty_cap)
+        group = groups[key]
         idx = group[coverage_uniforms(streams, iv.name, pop, group) < iv.coverage(year)]  # the covered persons
         participants[i] = np.bincount(pop.region[idx], minlength=N_REGIONS)
         for name, m in RATE_EFFECTS.items():
