@@ -83,13 +83,13 @@ def _executor(args: argparse.Namespace):
         raise NaerhedError(f"cannot reach the dask scheduler {args.scheduler}: {exc}") from None
 
 
-def _add_executor(parser: argparse.ArgumentParser) -> None:
+def _add_executor(parser: argparse.ArgumentParser, what: str = "draws") -> None:
     parser.add_argument("--workers", type=int, metavar="N",
-                        help="run the draws in N local worker processes (identical numbers to a serial run)")
+                        help=f"run the {what} in N local worker processes (identical numbers to a serial run)")
     parser.add_argument("--dask", action="store_true",
-                        help="run the draws on a dask LocalCluster with --workers workers (default 2)")
+                        help=f"run the {what} on a dask LocalCluster with --workers workers (default 2)")
     parser.add_argument("--scheduler", metavar="ADDRESS",
-                        help="run the draws on an existing dask.distributed cluster, e.g. tcp://10.0.0.5:8786")
+                        help=f"run the {what} on an existing dask.distributed cluster, e.g. tcp://10.0.0.5:8786")
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -303,11 +303,15 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     parameters = parse_parameters(args.params)
     _load(args)  # the scenario itself must be valid first
     columns = [TextColumn("[bold]sweep"), BarColumn(), MofNCompleteColumn(), TextColumn("points"), TimeRemainingColumn()]
-    with Progress(*columns, disable=args.quiet) as bar:
-        task = bar.add_task("sweep", total=None)
-        folder = run_sweep(args.scenario, args.method, parameters, args.n, list(args.set or []),
-                           Path(args.out or "outputs"), workers=args.workers or 1, year=args.year,
-                           progress=lambda done, total: bar.update(task, completed=done, total=total))
+    executor = _executor(args)
+    try:
+        with Progress(*columns, disable=args.quiet) as bar:
+            task = bar.add_task("sweep", total=None)
+            folder = run_sweep(args.scenario, args.method, parameters, args.n, list(args.set or []),
+                               Path(args.out or "outputs"), executor=executor, year=args.year,
+                               progress=lambda done, total: bar.update(task, completed=done, total=total))
+    finally:
+        executor.close()
     print(folder)
     return 0
 
@@ -406,7 +410,7 @@ def build_parser() -> argparse.ArgumentParser:
                        "'health.trends.acute_admissions=-0.03:0.01,demography.migration.scale=0.5:1.5'")
     sweep.add_argument("--n", type=int, default=16, help="Morris trajectories or Sobol base samples (power of 2); default 16")
     sweep.add_argument("--year", type=int, help="assessed year of the outputs (default: the last)")
-    sweep.add_argument("--workers", type=int, metavar="N", help="run the points in N local processes")
+    _add_executor(sweep, "points")
     _add_set(sweep)
     sweep.add_argument("--out", metavar="DIR", help="folder for the sweep folder (default: outputs)")
     sweep.add_argument("--quiet", action="store_true", help="do not show progress")

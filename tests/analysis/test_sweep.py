@@ -8,6 +8,7 @@ import csv
 import pytest
 
 from naerhed.analysis.sweep import design, parse_parameters, run_sweep
+from naerhed.executors import ProcessExecutor
 from naerhed.cli import main
 from naerhed.errors import NaerhedError
 
@@ -30,7 +31,8 @@ def ranking(folder, output, column):
 
 @pytest.mark.parametrize("method,n,column", [("oat", 1, "swing"), ("morris", 4, "mu_star"), ("sobol", 8, "ST")])
 def test_sweeps_rank_the_parameters_right(toy, tmp_path, method, n, column):
-    folder = run_sweep(toy, method, parse_parameters(PARAMS), n, [], tmp_path, workers=2 if method == "sobol" else 1)
+    executor = ProcessExecutor(2) if method == "sobol" else None
+    folder = run_sweep(toy, method, parse_parameters(PARAMS), n, [], tmp_path, executor=executor)
     assert ranking(folder, "virtual_share", column)[0] == "health.trends.virtual_courses"
     assert ranking(folder, "readmission_share", column)[0] == "health.trends.readmission_probability"
     assert (folder / "runs.csv").is_file() and (folder / "figures" / "sensitivity.png").is_file()
@@ -68,3 +70,16 @@ def test_parameters_from_a_yaml_file_and_a_long_inline_list(tmp_path):
     assert len(parse_parameters(long)) == 12  # a long list is not mistaken for a file name
     with pytest.raises(NaerhedError, match="cannot read"):
         parse_parameters(str(tmp_path / "missing.yaml"))
+
+
+def test_sweep_points_are_identical_on_a_dask_cluster(toy, tmp_path):
+    """Sweep points go through the same executors as draws: a dask LocalCluster gives the serial numbers."""
+    from naerhed.executors import DaskExecutor
+
+    serial = run_sweep(toy, "oat", parse_parameters(PARAMS), 1, [], tmp_path / "serial")
+    executor = DaskExecutor(workers=2)
+    try:
+        on_dask = run_sweep(toy, "oat", parse_parameters(PARAMS), 1, [], tmp_path / "dask", executor=executor)
+    finally:
+        executor.close()
+    assert (serial / "runs.csv").read_text() == (on_dask / "runs.csv").read_text()

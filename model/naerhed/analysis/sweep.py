@@ -18,7 +18,6 @@ import json
 import math
 import os
 import shutil
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -259,9 +258,11 @@ def sensitivity_figure(method: str, rows: list[dict], path: Path) -> None:
 
 
 def run_sweep(scenario_path: str, method: str, parameters: list[Parameter], n: int, base_overrides: list[str],
-              out_root: Path, workers: int = 1, year: int | None = None, progress=None) -> Path:
-    """Run every point (in `workers` processes) and write outputs/sweep/<id>/: runs.csv, indices.csv,
-    figures/sensitivity.png, manifest.json. `progress(done, total)` is called after each point."""
+              out_root: Path, executor=None, year: int | None = None, progress=None) -> Path:
+    """Run every point on `executor` (naerhed.executors; default: in this process) and write
+    outputs/sweep/<id>/: runs.csv, indices.csv, figures/sensitivity.png, manifest.json.
+    `progress(done, total)` is called after each point."""
+    from ..executors import SerialExecutor
     from ..report import write_csv
     from ..scenario import load_scenario
 
@@ -270,19 +271,15 @@ def run_sweep(scenario_path: str, method: str, parameters: list[Parameter], n: i
     points = design(method, parameters, n, scenario.seed)
     tasks = [(scenario_path, base_overrides + [f"{p.key}={float(v)!r}" for p, v in zip(parameters, point)], year)
              for point in points]
-    if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            outcomes = []
-            for k, outcome in enumerate(pool.map(_evaluate, tasks, chunksize=max(1, len(tasks) // (8 * workers)))):
-                outcomes.append(outcome)
-                if progress:
-                    progress(k + 1, len(tasks))
-    else:
-        outcomes = []
-        for k, task in enumerate(tasks):
-            outcomes.append(_evaluate(task))
-            if progress:
-                progress(k + 1, len(tasks))
+    done = 0
+
+    def on_done(_k: int) -> None:
+        nonlocal done
+        done += 1
+        if progress:
+            progress(done, len(tasks))
+
+    outcomes = (executor or SerialExecutor()).map(_evaluate, tasks, on_done)
     results = np.array([[out[o] for o in OUTPUTS] for out, _ in outcomes])
     used_year = outcomes[0][1]
     indices = analyse(method, parameters, points, results, scenario.seed)
