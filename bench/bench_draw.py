@@ -1,11 +1,15 @@
 """Benchmark of the model (run by `make bench`, never by the tests). Prints and writes bench/results.json.
 
 1. One draw, 10 years, at about 10^4, 10^5, 10^6 persons and the full population (5.8 million), each in
-   a fresh process: wall time of the simulation, nanoseconds per person-year, peak resident memory.
-   The 10^6 and full cases also run with every catalogue intervention on (bench/all_interventions.yaml),
-   and 10^6 for 20 years (memory must not grow with years).
-2. Speed-up with workers: 8 draws at 10^5 persons with 1, 2, 4 and 8 local worker processes.
+   a fresh process: wall time of the simulation and of the whole process (interpreter start, imports,
+   loading the data, the draw), nanoseconds per person-year of each, peak resident memory. The 10^6
+   and full cases also run with every catalogue intervention on (bench/all_interventions.yaml), and
+   10^6 for 20 years (memory must not grow with years).
+2. Scaling: 8 draws x 10 years at 10^4, 10^5 and 10^6 persons with 1, 2, 4 and 8 local worker
+   processes: wall time, ns per person-year-draw, speed-up over one worker.
 3. Many draws: 1,000 draws at sample fraction 0.05 with 2 workers (skipped with --quick).
+4. A Sobol sweep over the 8 parameters of bench/sobol_parameters.yaml with N = 256 base samples
+   (2,560 points, one draw each) at sample fraction 0.01 on 2 workers (skipped with --quick).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import os
 import platform
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -61,39 +66,81 @@ if __name__ == "__main__":
 
 
 def child(code: str, *args) -> dict:
+    """Run `code` in a fresh interpreter; its last output line is JSON. Adds the whole process's wall time."""
+    t0 = time.perf_counter()
     out = subprocess.run([sys.executable, "-c", code, *map(str, args)], capture_output=True, text=True, check=True,
                          cwd=ROOT)
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    row = json.loads(out.stdout.strip().splitlines()[-1])
+    row["process_seconds"] = time.perf_counter() - t0
+    return row
+
+
+def one_draw_cases(baseline: str, everything: str) -> list[dict]:
+    rows = []
+    cases = [(1e4, 10, baseline), (1e5, 10, baseline), (1e6, 10, baseline), (1e6, 10, everything), (1e6, 20, everything),
+             (FULL, 10, baseline), (FULL, 10, everything)]
+    for persons, years, scenario in cases:
+        row = child(ONE_DRAW, min(1.0, persons / FULL), years, scenario)
+        row["process_ns_per_person_year"] = row["process_seconds"] / row["person_years"] * 1e9
+        rows.append(row)
+        print(f"{row['scenario']:<24} {row['persons_start']:>10,.0f} persons x {years} years: simulate "
+              f"{row['simulate_seconds']:6.2f} s {row['ns_per_person_year']:5.0f} ns/person-year; whole process "
+              f"{row['process_seconds']:6.2f} s {row['process_ns_per_person_year']:5.0f} ns/person-year; "
+              f"peak {row['peak_rss_mib']:6.0f} MiB", flush=True)
+    return rows
+
+
+def scaling_table(baseline: str) -> list[dict]:
+    rows = []
+    print("8 draws x 10 years, wall seconds (ns per person-year-draw, speed-up over 1 worker):", flush=True)
+    for persons in (1e4, 1e5, 1e6):
+        line = []
+        for workers in (1, 2, 4, 8):
+            row = child(WORKERS, persons / FULL, 8, workers, baseline)
+            row["ns_per_person_year_draw"] = row["wall_seconds"] / (8 * 10 * persons) * 1e9
+            row["speed_up"] = line[0]["wall_seconds"] / row["wall_seconds"] if line else 1.0
+            rows.append(row)
+            line.append(row)
+        print(f"  {persons:>9,.0f} persons: " + "  ".join(
+            f"{r['workers']} w {r['wall_seconds']:6.2f} s ({r['ns_per_person_year_draw']:4.0f} ns, x{r['speed_up']:.2f})"
+            for r in line), flush=True)
+    return rows
+
+
+SOBOL = ["-m", "naerhed.cli", "sweep", "scenarios/baseline.yaml", "--method", "sobol", "--n", "256", "--params",
+         "bench/sobol_parameters.yaml", "--workers", "2", "--set", "population.sample_fraction=0.01", "--set", "draws=1",
+         "--set", "end_year=2029", "--quiet"]
+
+
+def sobol_sweep() -> dict:
+    with tempfile.TemporaryDirectory() as out:
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, *SOBOL, "--out", out], check=True, cwd=ROOT, capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+    result = {"parameters": 8, "n": 256, "points": 256 * (8 + 2), "sample_fraction": 0.01, "draws": 1, "workers": 2,
+              "wall_seconds": wall}
+    print(f"Sobol sweep, 8 parameters x N 256 = 2,560 points at sample fraction 0.01, 2 workers: {wall / 60:5.1f} minutes",
+          flush=True)
+    return result
 
 
 def main() -> None:
     quick = "--quick" in sys.argv
     baseline = str(ROOT / "scenarios" / "baseline.yaml")
     everything = str(ROOT / "bench" / "all_interventions.yaml")
-    rows = []
-    cases = [(1e4, 10, baseline), (1e5, 10, baseline), (1e6, 10, baseline), (1e6, 10, everything), (1e6, 20, everything),
-             (FULL, 10, baseline), (FULL, 10, everything)]
-    for persons, years, scenario in cases:
-        row = child(ONE_DRAW, min(1.0, persons / FULL), years, scenario)
-        rows.append(row)
-        print(f"{row['scenario']:<24} {row['persons_start']:>10,.0f} persons x {years} years: simulate "
-              f"{row['simulate_seconds']:6.2f} s  {row['ns_per_person_year']:5.0f} ns/person-year  "
-              f"peak {row['peak_rss_mib']:6.0f} MiB", flush=True)
-    scaling = []
-    for workers in (1, 2, 4, 8):
-        row = child(WORKERS, 1e5 / FULL, 8, workers, baseline)
-        scaling.append(row)
-    for row in scaling:
-        row["speed_up"] = scaling[0]["wall_seconds"] / row["wall_seconds"]
-        print(f"8 draws x 100,000 persons x 10 years, {row['workers']} worker(s): {row['wall_seconds']:6.2f} s"
-              f"  speed-up {row['speed_up']:.2f}", flush=True)
-    many = None
+    rows = one_draw_cases(baseline, everything)
+    scaling = scaling_table(baseline)
+    many = sobol = None
     if not quick:
         many = child(WORKERS, 0.05, 1000, 2, baseline)
         print(f"1,000 draws x 290,000 persons x 10 years, 2 workers: {many['wall_seconds'] / 60:5.1f} minutes", flush=True)
+        sobol = sobol_sweep()
     result = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "when": time.strftime("%Y-%m-%d")},
-              "one_draw": rows, "workers": scaling, "draws_1000": many}
+              "one_draw": rows, "scaling": scaling, "draws_1000": many, "sobol_sweep": sobol}
     path = Path(__file__).with_name("results.json")
+    if quick and path.is_file():  # keep the long measurements of the last full run
+        last = json.loads(path.read_text())
+        result["draws_1000"], result["sobol_sweep"] = last.get("draws_1000"), last.get("sobol_sweep")
     path.write_text(json.dumps(result, indent=2) + "\n")
     print(f"written {path}")
 
