@@ -75,6 +75,10 @@ class Population:
             self._cell = (key, (self.region.astype(np.int64) * 2 + self.sex) * N_AGES + self.age)
         return self._cell[1]
 
+    def by_sex_age(self, table: np.ndarray) -> np.ndarray:
+        """Each person's value of a [sex, age] table: one gather by cell (cheaper than table[sex, age])."""
+        return np.tile(np.asarray(table).reshape(-1), N_REGIONS)[self.cell()]
+
     def age_one_year(self, max_age: int) -> None:
         """Everybody one year older (at most `max_age`), in place."""
         np.minimum(self.age + 1, max_age, out=self.age, casting="unsafe")

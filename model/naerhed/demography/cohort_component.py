@@ -68,7 +68,7 @@ def _by_region_sex(pop: Population, mask: np.ndarray, sex: np.ndarray | None = N
 def death_probability(pop: Population, demo: Demography, mortality_multiplier: np.ndarray | None = None) -> np.ndarray:
     """Each person's probability of dying during pop.year: the population hazard of their sex and age,
     times their own multiplier (e.g. excess mortality of chronic disease; None = 1)."""
-    hazard = death_hazards(demo.mortality.rates(pop.year))[pop.sex, pop.age]
+    hazard = pop.by_sex_age(death_hazards(demo.mortality.rates(pop.year)))
     if mortality_multiplier is not None:
         hazard = hazard * mortality_multiplier
     return -np.expm1(-hazard)
@@ -91,7 +91,7 @@ def complete_year(pop: Population, demo: Demography, streams: RandomStreams, die
 
     birth_probability = np.zeros((2, N_AGES))
     birth_probability[FEMALE] = birth_probabilities(demo.fertility.rates(year))
-    gives_birth = streams.uniform_by_id("birth", year, pop.id, pop.next_id) < birth_probability[pop.sex, pop.age]
+    gives_birth = streams.uniform_by_id("birth", year, pop.id, pop.next_id) < pop.by_sex_age(birth_probability)
     mother_ids = pop.id[gives_birth]
     child_sex = (streams.uniform_by_id("birth_sex", year, mother_ids, pop.next_id) >= demo.birth_share_male).astype(np.uint8)
     child_dies = streams.uniform_by_id("newborn_death", year, mother_ids, pop.next_id) < newborn_death_probability(rates)[child_sex]

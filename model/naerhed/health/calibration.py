@@ -45,6 +45,10 @@ def calibrate_regions(model: HospitalUseModel, pop: Population, death_probabilit
         """Expectation over whether the person dies this year (use and readmission risk both rise)."""
         return (1.0 - q) * f(alive) + q * f(dying)
 
+    def expected_rate(m: int) -> np.ndarray:
+        """expected(lambda r: r[m]) for a rate, in one pass: the rate times 1 + q (multiplier - 1)."""
+        return alive[m] * (1.0 + q * (last_year[m] - 1.0))
+
     region = pop.region.astype(np.int64)
 
     def by_region(values, mask=None):
@@ -52,10 +56,10 @@ def calibrate_regions(model: HospitalUseModel, pop: Population, death_probabilit
             return np.bincount(region[mask], weights=values[mask], minlength=N_REGIONS)
         return np.bincount(region, weights=values, minlength=N_REGIONS)
 
-    first = expected(lambda r: r[ACUTE])
-    planned = expected(lambda r: r[PLANNED])
-    outpatient_person = expected(lambda r: r[OUTPATIENT])
-    virtual_person = expected(lambda r: r[VIRTUAL])
+    first = expected_rate(ACUTE)
+    planned = expected_rate(PLANNED)
+    outpatient_person = expected_rate(OUTPATIENT)
+    virtual_person = expected_rate(VIRTUAL)
     admissions = by_region(first + planned)
     outpatient = by_region(outpatient_person)
     virtual = by_region(virtual_person)

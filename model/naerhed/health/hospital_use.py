@@ -223,8 +223,9 @@ def simulate_use(model: HospitalUseModel, pop: Population, dies: np.ndarray, reg
     activity = acute * prices[0] + planned * prices[1] + outpatient * prices[2] + virtual * prices[3]
     if mods is not None:
         activity *= mods.price
-        registered = poisson_from_uniform(registered_rate, draw("registered_virtual"))
-        virtual = virtual + registered
+        registering = np.flatnonzero(registered_rate)  # the persons an intervention registers for (few)
+        u = draw("registered_virtual")
+        virtual[registering] += poisson_from_uniform(registered_rate[registering], u[registering])
     return PersonUse(acute=acute, planned=planned, readmissions=readmissions, outpatient=outpatient,
                      virtual=virtual, activity_dkk=activity)
 

@@ -64,7 +64,7 @@ class Health:
     def mortality_multiplier(self, pop: Population) -> np.ndarray:
         """Each person's death-rate multiplier from chronic disease (1 on average in each sex-age cell
         at the base year)."""
-        return self.chronic.mortality_scale[pop.sex, pop.age] * self.chronic.relative_risk(pop.chronic)
+        return pop.by_sex_age(self.chronic.mortality_scale) * self.chronic.relative_risk(pop.chronic)
 
 
 def _path(value) -> Path | None:
