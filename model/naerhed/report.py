@@ -12,7 +12,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
-from .financing.criteria import CRITERIA, CRITERION_LABELS, CRITERION_UNITS  # noqa: E402
+from .financing.criteria import REGISTRY, names as criterion_names  # noqa: E402
 from .results import OLD_AGE, criteria_breakdown_table, criteria_table, risk_summary_text, summary_table  # noqa: E402
 
 MALE_COLOUR, FEMALE_COLOUR = "#3b6ea5", "#c0504d"
@@ -92,25 +92,44 @@ def population_components(ds: xr.Dataset, path: Path) -> None:
     plt.close(fig)
 
 
+def percent_scale(criterion: str) -> float:
+    """100 for a share criterion (plotted in %), else 1."""
+    return 100.0 if REGISTRY[criterion].share else 1.0
+
+
+def panel_grid(n: int, panel: tuple[float, float], columns: int = 2, **kwargs):
+    """A figure with n panels (one per criterion or output), `columns` wide, each `panel` inches: the
+    grid sizes itself to the registry, so no criterion is dropped. Returns (figure, list of axes);
+    unused panels are hidden."""
+    columns = min(columns, n)
+    rows = -(-n // columns)
+    fig, axes = plt.subplots(rows, columns, figsize=(panel[0] * columns, panel[1] * rows), squeeze=False, **kwargs)
+    axes = list(axes.ravel())
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    return fig, axes[:n]
+
+
 def criteria_by_region(ds: xr.Dataset, path: Path) -> None:
-    """Criteria 1-4 per region over the calendar years: median over draws with a 90 % band."""
-    fig, axes = plt.subplots(2, 2, figsize=(12, 8), sharex=True)
+    """Each measured criterion per region over the calendar years: median over draws with a 90 % band."""
+    measured = criterion_names(kind="ratio")
+    fig, axes = panel_grid(len(measured), panel=(6, 4), sharex=True)
     periods = ds["period"].values
-    for ax, criterion in zip(axes.ravel(), CRITERIA[:4]):
+    for ax, criterion in zip(axes, measured):
         values = ds["criteria"].sel(criterion=criterion)
-        scale = 100.0 if criterion.endswith("_share") else 1.0
+        scale = percent_scale(criterion)
         for region, name in zip(ds["region"].values, ds["region_name"].values):
             series = values.sel(region=region) * scale
             line, = ax.plot(periods, series.median("draw"), marker="o", markersize=3, label=str(name))
             if ds.sizes["draw"] > 1:
                 ax.fill_between(periods, series.quantile(0.05, "draw"), series.quantile(0.95, "draw"),
                                 color=line.get_color(), alpha=0.15, linewidth=0)
-        unit = "%" if scale == 100.0 else CRITERION_UNITS[criterion]
-        ax.set_title(CRITERION_LABELS[criterion], fontsize=10)
+        unit = "%" if scale == 100.0 else REGISTRY[criterion].unit
+        ax.set_title(REGISTRY[criterion].label, fontsize=10)
         ax.set_ylabel(unit, fontsize=9)
         ax.grid(alpha=0.3)
-    axes[0, 0].legend(fontsize=8)
-    for ax in axes[1]:
+    axes[0].legend(fontsize=8)
+    for ax in axes:
         ax.set_xlabel("calendar year")
     band = " (lines: median of draws; bands: 90 % of draws)" if ds.sizes["draw"] > 1 else ""
     fig.suptitle("Nærhedsfinansiering criteria per region" + band)
@@ -124,7 +143,7 @@ def criterion_fan_chart(ds: xr.Dataset, criterion: str, path: Path) -> None:
     value that just meets the criterion under the year's rule, median over draws)."""
     names = ds["region_name"].values
     fig, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3.8), sharey=True)
-    scale = 100.0 if criterion.endswith("_share") else 1.0
+    scale = percent_scale(criterion)
     periods = ds["period"].values
     for ax, region, name in zip(axes, ds["region"].values, names):
         values = ds["criteria"].sel(region=region, criterion=criterion) * scale
@@ -142,9 +161,9 @@ def criterion_fan_chart(ds: xr.Dataset, criterion: str, path: Path) -> None:
         ax.set_title(str(name), fontsize=10)
         ax.grid(alpha=0.3)
         ax.set_xlabel("calendar year")
-    axes[0].set_ylabel("%" if scale == 100.0 else CRITERION_UNITS[criterion])
+    axes[0].set_ylabel("%" if scale == 100.0 else REGISTRY[criterion].unit)
     axes[0].legend(fontsize=7, loc="best")
-    fig.suptitle(CRITERION_LABELS[criterion])
+    fig.suptitle(REGISTRY[criterion].label)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -192,7 +211,7 @@ def risk_table(ds: xr.Dataset) -> list[dict]:
                        "var95_repayment_mio_dkk": round(float(r["risk_var_repayment_dkk_all"]) / 1e6, 3),
                        "es95_repayment_mio_dkk": round(float(r["risk_es_repayment_dkk_all"]) / 1e6, 3),
                        "deciding_criterion": ""}
-                row.update({f"p_met_{c}": "" for c in CRITERIA})
+                row.update({f"p_met_{c}": "" for c in criterion_names()})
             else:
                 x = r.sel(region=region)
                 row = {"year": year, "region_code": region, "region": names[region], "rule_set": str(r["rule_set"].values),
@@ -204,7 +223,7 @@ def risk_table(ds: xr.Dataset) -> list[dict]:
                        "es95_repayment_mio_dkk": round(float(x["risk_es_repayment_dkk"]) / 1e6, 3),
                        "deciding_criterion": str(x["risk_deciding_criterion"].values)}
                 row.update({f"p_met_{c}": ("" if np.isnan(float(x["risk_p_met"].sel(criterion=c)))
-                                           else round(float(x["risk_p_met"].sel(criterion=c)), 4)) for c in CRITERIA})
+                                           else round(float(x["risk_p_met"].sel(criterion=c)), 4)) for c in criterion_names()})
             rows.append(row)
     return rows
 
@@ -221,7 +240,7 @@ def write_report(ds: xr.Dataset, folder: Path) -> None:
     if "assessed_year" in ds.dims:
         write_csv(folder / "risk.csv", risk_table(ds))
         (folder / "risk_summary.txt").write_text("\n".join(risk_summary_text(ds)) + "\n", encoding="utf-8")
-        for criterion in CRITERIA[:4]:
+        for criterion in criterion_names(kind="ratio"):
             criterion_fan_chart(ds, criterion, figures / f"fan_{criterion}.png")
         repayment_distribution(ds, figures / "repayment_by_region.png")
     population_pyramid(ds, figures / "population_pyramid.png")

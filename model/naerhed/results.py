@@ -10,10 +10,10 @@ import numpy as np
 import xarray as xr
 
 from .constants import AGE_GROUP_LABELS, MAX_AGE, N_AGE_GROUPS, N_AGES, REGION_CODES, REGION_NAMES, SEXES
-from .data.health_tables import CRITERIA as TARGET_CRITERIA, RATE_MEASURES
+from .data.health_tables import RATE_MEASURES
 from .demography.mortality import life_expectancy
 from .engine import EVENT_NAMES, DrawResult
-from .financing.criteria import CRITERION_UNITS, compute_criteria
+from .financing.criteria import REGISTRY, compute_criteria, names as criterion_names
 from .health.chronic import CONDITIONS
 from .health.hospital_use import QUANTITIES
 from .inputs import Inputs
@@ -133,21 +133,22 @@ def add_health(ds: xr.Dataset, draws: list[DrawResult], inputs: Inputs) -> xr.Da
                              {"units": "persons", "description": "persons with each chronic condition on 1 January"})
     ds["calibration_scale"] = (("draw", "scale", "region"), np.stack([d.region_scale for d in draws]),
                                {"units": "multiplier", "description": "regional calibration multipliers of the base rates"})
-    ds = ds.assign_coords(target_criterion=list(TARGET_CRITERIA))
+    ds = ds.assign_coords(target_criterion=list(criterion_names(calibrated=True)))
     ds["calibration_target"] = (("draw", "target_criterion", "region"), np.stack([d.calibration_targets for d in draws]),
                                 {"units": "as the criterion", "description": "base-year criterion level sampled in the draw"})
     ds["trend"] = (("draw", "measure"), np.stack([d.trend for d in draws]),
                    {"units": "relative change per year", "description": "secular trend sampled in the draw"})
-    digital = xr.DataArray(np.array([d.digital_solutions_met for d in draws], dtype=float), dims="draw")
+    inputs_met = {"digital_solutions": xr.DataArray(np.array([d.digital_solutions_met for d in draws], dtype=float),
+                                                    dims="draw")}
     totals = ds["hospital_totals"].astype(np.float64)
     by_region = totals.sum("age_group").groupby(ds["municipality_region"]).sum().rename(municipality_region="region")
-    ds["criteria"] = compute_criteria(by_region, digital).transpose("draw", "period", "region", "criterion")
+    ds["criteria"] = compute_criteria(by_region, inputs_met).transpose("draw", "period", "region", "criterion")
     ds["criteria_by_municipality"] = compute_criteria(totals.sum("age_group")).transpose("draw", "period", "municipality", "criterion")
     by_region_age = totals.groupby(ds["municipality_region"]).sum().rename(municipality_region="region")
     ds["criteria_by_age_group"] = compute_criteria(by_region_age).transpose("draw", "period", "region", "age_group", "criterion")
     national = totals.sum(("municipality", "age_group"))
-    ds["criteria_national"] = compute_criteria(national, digital).transpose("draw", "period", "criterion")
-    units = "; ".join(f"{k}: {v}" for k, v in CRITERION_UNITS.items())
+    ds["criteria_national"] = compute_criteria(national, inputs_met).transpose("draw", "period", "criterion")
+    units = "; ".join(f"{c.name}: {c.unit}" for c in REGISTRY.values())
     for name in ("criteria", "criteria_by_municipality", "criteria_by_age_group", "criteria_national"):
         ds[name].attrs = {"units": units, "description": "nærhedsfinansiering criteria in the calendar year (period)"}
     return ds
@@ -195,19 +196,17 @@ def summary_table(ds: xr.Dataset) -> list[dict]:
 def criteria_table(ds: xr.Dataset) -> list[dict]:
     """One row per calendar year, region (and Denmark) and criterion: mean over draws and, with
     several draws, the 5 % and 95 % quantiles. The unit is a column of its own."""
-    from .financing.criteria import CRITERIA
-
     rows = []
     many = ds.sizes["draw"] > 1
     names = dict(zip(ds["region"].values.tolist(), ds["region_name"].values.tolist()))
     for period in ds["period"].values.tolist():
         for region in list(names) + ["all"]:
             values = ds["criteria_national"] if region == "all" else ds["criteria"].sel(region=region)
-            for criterion in CRITERIA:
+            for criterion in criterion_names():
                 v = values.sel(period=period, criterion=criterion).values
                 row = {"year": period, "region_code": "" if region == "all" else region,
                        "region": "Danmark (all regions)" if region == "all" else names[region],
-                       "criterion": criterion, "unit": CRITERION_UNITS[criterion],
+                       "criterion": criterion, "unit": REGISTRY[criterion].unit,
                        "value_mean": float(np.round(v.mean(), 6))}
                 if many:
                     row["value_p05"] = float(np.round(np.quantile(v, 0.05), 6))
@@ -232,19 +231,17 @@ def risk_summary_text(ds: xr.Dataset) -> list[str]:
 
 
 def criteria_breakdown_table(ds: xr.Dataset, by: str) -> list[dict]:
-    """Criteria 1-4 by municipality (`by='municipality'`) or by region and age group (`by='age_group'`):
+    """The measured criteria by municipality (`by='municipality'`) or by region and age group (`by='age_group'`):
     one row per calendar year, group and criterion, mean over draws."""
-    from .financing.criteria import CRITERIA
-
     rows = []
     if by == "municipality":
         values = ds["criteria_by_municipality"].mean("draw")
         for period in ds["period"].values.tolist():
             for m in ds["municipality"].values.tolist():
-                for criterion in CRITERIA[:4]:
+                for criterion in criterion_names(kind="ratio"):
                     rows.append({"year": period, "region_code": int(ds["municipality_region"].sel(municipality=m)),
                                  "municipality": str(ds["municipality_name"].sel(municipality=m).values),
-                                 "criterion": criterion, "unit": CRITERION_UNITS[criterion],
+                                 "criterion": criterion, "unit": REGISTRY[criterion].unit,
                                  "value_mean": float(np.round(values.sel(period=period, municipality=m, criterion=criterion), 6))})
         return rows
     values = ds["criteria_by_age_group"].mean("draw")
@@ -252,9 +249,9 @@ def criteria_breakdown_table(ds: xr.Dataset, by: str) -> list[dict]:
     for period in ds["period"].values.tolist():
         for region, name in names.items():
             for group in ds["age_group"].values.tolist():
-                for criterion in CRITERIA[:4]:
+                for criterion in criterion_names(kind="ratio"):
                     rows.append({"year": period, "region_code": region, "region": name, "age_group": group,
-                                 "criterion": criterion, "unit": CRITERION_UNITS[criterion],
+                                 "criterion": criterion, "unit": REGISTRY[criterion].unit,
                                  "value_mean": float(np.round(values.sel(period=period, region=region, age_group=group,
                                                                          criterion=criterion), 6))})
     return rows

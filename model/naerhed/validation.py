@@ -19,9 +19,9 @@ import numpy as np
 
 from . import data
 from .constants import REGION_CODES, REGION_NAMES
-from .data.health_tables import CRITERIA as TARGET_CRITERIA
 from .data.tables import _Table, _resolve, _stamp
 from .demography.mortality import build_mortality, life_expectancy
+from .financing.criteria import REGISTRY, names as criterion_names
 from .engine import simulate_draw
 from .health.hospital_use import Q
 from .inputs import Inputs, load_inputs
@@ -191,17 +191,10 @@ def run_checks(scenario, sample_fraction: float = 0.05, checks_path=None) -> lis
     n_groups = base_totals.shape[1] // mun_region.size
     for r, name in enumerate(REGION_NAMES):
         t = base_totals[:, np.repeat(mun_region == r, n_groups)].sum(axis=1)
-        admissions = t[Q["acute_admissions"]] + t[Q["planned_admissions"]]
-        stays = admissions + t[Q["outpatient_stays"]]
-        simulated = {
-            "stays_per_citizen": stays / t[Q["citizens"]],
-            "activity_per_chronic_dkk": t[Q["chronic_activity_dkk"]] / t[Q["chronic_persons"]],
-            "readmission_share": t[Q["readmissions"]] / admissions,
-            "virtual_share": t[Q["virtual_courses"]] / (t[Q["virtual_courses"]] + stays),
-        }
-        for c, criterion in enumerate(TARGET_CRITERIA):
+        for c, criterion in enumerate(criterion_names(calibrated=True)):
+            simulated = REGISTRY[criterion].value(lambda quantity: t[Q[quantity]])
             checks.append(Check(f"{criterion}_{REGION_CODES[r]}_{base}", f"{criterion} in {name}, {base}", "calibrated",
-                                base, float(inputs.health.targets[c, r]), float(simulated[criterion]), "",
+                                base, float(inputs.health.targets[c, r]), float(simulated), "",
                                 float(_criterion_tolerance(criterion, t, weight)), False,
                                 str(inputs.files["calibration"])))
     return checks

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from naerhed.financing.criteria import CRITERIA, compute_criteria
+from naerhed.financing.criteria import compute_criteria, names as criterion_names
 from naerhed.health.hospital_use import QUANTITIES
 
 
@@ -16,8 +16,8 @@ def totals(**values):
 def test_hand_computed_criteria():
     t = totals(citizens=1000, chronic_persons=50, acute_admissions=120, planned_admissions=30, readmissions=12,
                outpatient_stays=2000, virtual_courses=215, chronic_activity_dkk=1_500_000)
-    c = compute_criteria(t, xr.DataArray(1.0))
-    assert list(c["criterion"].values) == list(CRITERIA)
+    c = compute_criteria(t, {"digital_solutions": xr.DataArray(1.0)})
+    assert list(c["criterion"].values) == list(criterion_names())
     assert float(c.sel(criterion="stays_per_citizen")) == pytest.approx((120 + 30 + 2000) / 1000)
     assert float(c.sel(criterion="activity_per_chronic_dkk")) == pytest.approx(30_000)
     assert float(c.sel(criterion="readmission_share")) == pytest.approx(12 / 150)

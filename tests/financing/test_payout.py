@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from naerhed.financing.criteria import CRITERIA
+from naerhed.financing.criteria import names as criterion_names
+
+CRITERIA = criterion_names()
 from naerhed.financing.payout import assess
 from naerhed.financing.rules import load_rule_sets
 

@@ -4,7 +4,9 @@ import numpy as np
 import pytest
 import xarray as xr
 
-from naerhed.financing.criteria import CRITERIA
+from naerhed.financing.criteria import names as criterion_names
+
+CRITERIA = criterion_names()
 from naerhed.financing.risk import expected_shortfall, risk_metrics, summary_line, summary_lines, value_at_risk
 
 

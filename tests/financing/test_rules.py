@@ -12,7 +12,9 @@ from pydantic import BaseModel, ConfigDict
 
 from naerhed.constants import REGION_CODES
 from naerhed.errors import NaerhedError, RuleSetError, ScenarioError
-from naerhed.financing.criteria import CRITERIA, GOOD_DIRECTION
+from naerhed.financing.criteria import REGISTRY, names as criterion_names
+
+CRITERIA = criterion_names()
 from naerhed.financing.rules import (
     DEFAULT_RULE_SETS,
     PROVENANCE_REQUIRED,
@@ -326,7 +328,7 @@ def test_the_payout_with_real_directions():
     reference = np.array([2.2, 25_000.0, 0.09, 0.10])
     met, fulfilment = [], []
     for value, name in zip(reference, rule_set.counted_criteria):
-        direction = GOOD_DIRECTION[name]
+        direction = REGISTRY[name].good_direction
         m, f = met_and_fulfilment(np.full(5, value * (1 + 0.01 * direction)), np.full(5, value),
                                   rule_set.criteria[name], direction, REGIONS)
         met.append(m)

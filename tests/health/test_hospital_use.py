@@ -8,13 +8,14 @@ import pytest
 from naerhed.engine import simulate_draw
 from naerhed.health.chronic import KOL
 from naerhed.health.hospital_use import ACUTE, OUTPATIENT, Q, N_MEASURES
+from naerhed.financing.criteria import names as criterion_names
 from naerhed.inputs import load_inputs
 from naerhed.population import synthesize
 from naerhed.streams import RandomStreams
 
 from ..conftest import make_scenario
 
-CRITERIA = ("stays_per_citizen", "activity_per_chronic_dkk", "readmission_share", "virtual_share")
+CRITERIA = criterion_names(calibrated=True)
 
 
 def _criteria(totals):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from ..financing.criteria import CRITERIA, CRITERION_UNITS
+from ..financing.criteria import REGISTRY
 from ..financing.risk import LEVEL, expected_shortfall, value_at_risk
 
 Z95 = 1.959963984540054
@@ -49,7 +49,7 @@ def criteria_differences(reference: xr.Dataset, other: xr.Dataset, names: tuple[
     for region in list(region_names) + ["all"]:
         a_all = reference["criteria_national"] if region == "all" else reference["criteria"].sel(region=region)
         b_all = other["criteria_national"] if region == "all" else other["criteria"].sel(region=region)
-        for criterion in CRITERIA:
+        for criterion in REGISTRY:
             a = a_all.sel(criterion=criterion).transpose("draw", "period").values
             b = b_all.sel(criterion=criterion).transpose("draw", "period").values
             mean, low, high = mean_interval(b - a)
@@ -57,7 +57,7 @@ def criteria_differences(reference: xr.Dataset, other: xr.Dataset, names: tuple[
                 rows.append({
                     "year": year, "region_code": "" if region == "all" else region,
                     "region": "Danmark (all regions)" if region == "all" else region_names[region],
-                    "criterion": criterion, "unit": CRITERION_UNITS[criterion],
+                    "criterion": criterion, "unit": REGISTRY[criterion].unit,
                     f"{names[0]}_mean": float(a[:, i].mean()), f"{names[1]}_mean": float(b[:, i].mean()),
                     "difference_mean": float(mean[i]), "difference_ci95_low": float(low[i]),
                     "difference_ci95_high": float(high[i]),

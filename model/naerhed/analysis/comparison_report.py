@@ -18,8 +18,8 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
 from ..errors import NaerhedError  # noqa: E402
-from ..financing.criteria import CRITERIA, CRITERION_LABELS  # noqa: E402
-from ..report import write_csv  # noqa: E402
+from ..financing.criteria import REGISTRY, names as criterion_names  # noqa: E402
+from ..report import panel_grid, percent_scale, write_csv  # noqa: E402
 from ..runner import run_or_reuse  # noqa: E402
 from .compare import criteria_differences, risk_differences  # noqa: E402
 
@@ -47,10 +47,11 @@ def check_comparable(scenarios) -> None:
 
 def difference_figure(rows: list[dict], year: int, names: tuple[str, str], path: Path) -> None:
     """Paired difference of each criterion per region in one year, with 95 % intervals."""
-    fig, axes = plt.subplots(1, 4, figsize=(15, 4))
-    for ax, criterion in zip(axes, CRITERIA[:4]):
+    measured = criterion_names(kind="ratio")
+    fig, axes = panel_grid(len(measured), panel=(3.75, 4), columns=4)
+    for ax, criterion in zip(axes, measured):
         picked = [r for r in rows if r["year"] == year and r["criterion"] == criterion]
-        scale = 100.0 if criterion.endswith("_share") else 1.0
+        scale = percent_scale(criterion)
         labels = [r["region"].replace(" (all regions)", "") for r in picked]
         mean = np.array([r["difference_mean"] for r in picked]) * scale
         low = np.array([r["difference_ci95_low"] for r in picked]) * scale
@@ -62,7 +63,7 @@ def difference_figure(rows: list[dict], year: int, names: tuple[str, str], path:
         ax.set_yticks(y)
         ax.set_yticklabels(labels, fontsize=8)
         ax.invert_yaxis()
-        ax.set_title(CRITERION_LABELS[criterion], fontsize=9)
+        ax.set_title(REGISTRY[criterion].label, fontsize=9)
         ax.set_xlabel("percentage points" if scale == 100.0 else "difference", fontsize=8)
         ax.grid(alpha=0.3, axis="x")
     fig.suptitle(f"{names[1]} minus {names[0]}, {year} (paired over draws; bars: mean, lines: 95 % interval)")

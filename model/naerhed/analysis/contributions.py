@@ -10,7 +10,7 @@ import numpy as np
 import xarray as xr
 
 from ..engine import run_draws
-from ..financing.criteria import CRITERIA
+from ..financing.criteria import names as criterion_names
 from ..results import add_financing, to_dataset
 
 
@@ -55,7 +55,7 @@ def contribution_rows(scenario, inputs, full: xr.Dataset, on_year=None, on_draw=
                        "p_full_payout_change": round(float(((pick(full, "share_kept") >= 1 - 1e-9).astype(float)
                                                             - (pick(reduced, "share_kept") >= 1 - 1e-9)).mean()), 4)
                        if region != "all" else ""}
-                for criterion in CRITERIA[:4]:
+                for criterion in criterion_names(kind="ratio"):
                     source = "criteria_national" if region == "all" else "criteria"
                     a = full[source].sel(period=year, criterion=criterion)
                     b = reduced[source].sel(period=year, criterion=criterion)

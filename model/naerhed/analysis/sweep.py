@@ -26,9 +26,14 @@ import numpy as np
 import yaml
 
 from ..errors import NaerhedError, ScenarioError
-from ..financing.criteria import CRITERIA
+from ..financing.criteria import names as criterion_names
 
-OUTPUTS = tuple(CRITERIA[:4]) + ("expected_repayment_dkk", "p_full_payout")
+MONEY_OUTPUTS = ("expected_repayment_dkk", "p_full_payout")
+
+
+def outputs() -> tuple[str, ...]:
+    """The outputs of a sweep point: every measured criterion (national mean), then the money."""
+    return criterion_names(kind="ratio") + MONEY_OUTPUTS
 METHODS = ("oat", "morris", "sobol")
 MIN_N = {"oat": 1, "morris": 2, "sobol": 8}
 
@@ -167,7 +172,7 @@ def evaluate_point(scenario_path: str, overrides: list[str], year: int | None) -
     year = years[-1] if year is None else year
     if year not in years:
         raise NaerhedError(f"--year {year} is not assessed; assessed years: {years[0]}-{years[-1]}")
-    out = {c: float(ds["criteria_national"].sel(period=year, criterion=c).mean()) for c in CRITERIA[:4]}
+    out = {c: float(ds["criteria_national"].sel(period=year, criterion=c).mean()) for c in criterion_names(kind="ratio")}
     out["expected_repayment_dkk"] = float(ds["risk_expected_repayment_dkk_all"].sel(assessed_year=year))
     out["p_full_payout"] = float(ds["risk_p_full_payout"].sel(assessed_year=year).mean())
     return out, year
@@ -181,7 +186,7 @@ def analyse(method: str, parameters: list[Parameter], points: np.ndarray, result
     """Sensitivity indices per output and parameter, with 95 % confidence intervals where the method gives them."""
     rows = []
     names = [p.key for p in parameters]
-    for o, output in enumerate(OUTPUTS):
+    for o, output in enumerate(outputs()):
         y = results[:, o]
         if method == "oat":
             base = y[0]
@@ -218,8 +223,10 @@ def sensitivity_figure(method: str, rows: list[dict], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(2, 3, figsize=(15, 8))
-    for ax, output in zip(axes.ravel(), OUTPUTS):
+    from ..report import panel_grid
+
+    fig, axes = panel_grid(len(outputs()), panel=(5, 4), columns=3)
+    for ax, output in zip(axes, outputs()):
         picked = [r for r in rows if r["output"] == output]
         names = [r["parameter"] for r in picked]
         y = np.arange(len(picked))
@@ -248,7 +255,7 @@ def sensitivity_figure(method: str, rows: list[dict], path: Path) -> None:
             ax.set_xlim(left=min(0, ax.get_xlim()[0]))
         ax.set_title(output, fontsize=10)
         ax.grid(alpha=0.3)
-    axes[0, 0].legend(fontsize=7) if method != "morris" else None
+    axes[0].legend(fontsize=7) if method != "morris" else None
     fig.suptitle({"oat": "One at a time: tornado (bars from the middle point to each end of a range)",
                   "morris": "Morris screening: mu* against sigma, 95 % interval of mu*",
                   "sobol": "Sobol indices with 95 % intervals"}[method])
@@ -280,7 +287,7 @@ def run_sweep(scenario_path: str, method: str, parameters: list[Parameter], n: i
             progress(done, len(tasks))
 
     outcomes = (executor or SerialExecutor()).map(_evaluate, tasks, on_done)
-    results = np.array([[out[o] for o in OUTPUTS] for out, _ in outcomes])
+    results = np.array([[out[o] for o in outputs()] for out, _ in outcomes])
     used_year = outcomes[0][1]
     indices = analyse(method, parameters, points, results, scenario.seed)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
@@ -289,7 +296,7 @@ def run_sweep(scenario_path: str, method: str, parameters: list[Parameter], n: i
     (tmp / "figures").mkdir(parents=True)
     try:
         runs = [{"point": k, **{p.key: float(v) for p, v in zip(parameters, point)},
-                 **{o: float(r) for o, r in zip(OUTPUTS, row)}} for k, (point, row) in enumerate(zip(points, results))]
+                 **{o: float(r) for o, r in zip(outputs(), row)}} for k, (point, row) in enumerate(zip(points, results))]
         write_csv(tmp / "runs.csv", runs)
         write_csv(tmp / "indices.csv", [{"method": method, "year": used_year, **r} for r in indices])
         sensitivity_figure(method, indices, tmp / "figures" / "sensitivity.png")

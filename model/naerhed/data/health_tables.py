@@ -11,6 +11,7 @@ import numpy as np
 
 from ..constants import MAX_AGE, N_AGES, N_REGIONS, REGION_NAMES, SEXES
 from ..errors import DataError
+from ..financing.criteria import REGISTRY, names as criterion_names
 from .tables import _Table, _ranges, _resolve, _stamp
 
 HOSPITAL_USE_RATES_FILE = "hospital_use_rates.csv"
@@ -22,7 +23,6 @@ COUNT_MEASURES = ("acute_admissions", "planned_admissions", "outpatient_stays", 
 RATE_MEASURES = COUNT_MEASURES + ("readmission_probability",)
 PRICE_MEASURES = ("price_acute_admission_dkk", "price_planned_admission_dkk", "price_outpatient_dkk", "price_virtual_dkk")
 CONDITION_GROUPS = ("kol", "diabetes")
-CRITERIA = ("stays_per_citizen", "activity_per_chronic_dkk", "readmission_share", "virtual_share")
 
 
 @dataclass
@@ -132,23 +132,24 @@ def load_hospital_use(rates_path=None, parameters_path=None) -> HospitalUseTable
 @lru_cache(maxsize=8)
 def _parse_calibration(stamp):
     table = _Table(_resolve(stamp[0], CALIBRATION_TARGETS_FILE), ("region_code", "criterion", "year", "value"))
-    targets = np.full((len(CRITERIA), N_REGIONS), np.nan)
-    sd = np.zeros((len(CRITERIA), N_REGIONS))
+    calibrated = criterion_names(calibrated=True)  # the criteria the base-year calibration solves for
+    targets = np.full((len(calibrated), N_REGIONS), np.nan)
+    sd = np.zeros((len(calibrated), N_REGIONS))
     years = set()
     for line, record in table.rows:
         region = table.region(line, record)
         criterion = table.text(line, record, "criterion")
-        if criterion not in CRITERIA:
-            raise table.error(line, "criterion", f"unknown criterion {criterion!r}; allowed: {', '.join(CRITERIA)}")
-        share = criterion.endswith("_share")
+        if criterion not in calibrated:
+            raise table.error(line, "criterion", f"unknown criterion {criterion!r}; allowed: {', '.join(calibrated)}")
+        share = REGISTRY[criterion].share
         value = table.number(line, record, "value", positive=True, hi=0.99 if share else None, what=criterion)
-        targets[CRITERIA.index(criterion), region] = value
+        targets[calibrated.index(criterion), region] = value
         if table.has("sd") and table.text(line, record, "sd"):
-            sd[CRITERIA.index(criterion), region] = table.number(line, record, "sd", nonneg=True, what="sd")
+            sd[calibrated.index(criterion), region] = table.number(line, record, "sd", nonneg=True, what="sd")
         years.add(table.integer(line, record, "year", 1990, 2100))
-    missing = [f"{CRITERIA[c]} for {REGION_NAMES[r]}" for c, r in zip(*np.nonzero(np.isnan(targets)))]
+    missing = [f"{calibrated[c]} for {REGION_NAMES[r]}" for c, r in zip(*np.nonzero(np.isnan(targets)))]
     if missing:
-        raise DataError(f"{table.path}: no target for {'; '.join(missing)}; every region needs all of: {', '.join(CRITERIA)}")
+        raise DataError(f"{table.path}: no target for {'; '.join(missing)}; every region needs all of: {', '.join(calibrated)}")
     return targets, sd, tuple(sorted(years))
 
 

@@ -1,4 +1,11 @@
-"""The nærhedsfinansiering criteria, computed from hospital-use totals.
+"""The criterion registry: the one definition of every nærhedsfinansiering criterion.
+
+Each criterion is a `Criterion`: its name, number, Danish and English label, unit, good direction,
+kind (a measured ratio of hospital-use totals, or a scenario input), numerator and denominator in
+terms of the totals, whether the base-year calibration solves for it, and whether it is a share.
+Everything else (calibration, validation, results, CSV files, figures, comparison, sweeps, rule
+sets, payout) iterates `REGISTRY`, so a new measured criterion that is a ratio of existing totals is
+one entry here (see `register`).
 
 Definitions (the official ones are not public in full; these are the model's, see the brief):
 1. stays_per_citizen: physical hospital stays (*sygehusophold*: admissions + physical outpatient
@@ -10,55 +17,125 @@ Definitions (the official ones are not public in full; these are the model's, se
 4. virtual_share: virtual courses / (virtual courses + physical stays); higher is better.
 5. digital_solutions: the 2019 criterion on digital solutions for coherent care, a scenario input:
    1 if met in the draw, 0 if not.
-All are ratios of sums, so they can be computed for any grouping (region, municipality, age group)
-by summing the totals first.
+All measured criteria are ratios of sums, so they can be computed for any grouping (region,
+municipality, age group) by summing the totals first.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:  # xarray is imported only when criteria are computed (the rule sets need the names alone)
     import xarray as xr
 
-CRITERIA = ("stays_per_citizen", "activity_per_chronic_dkk", "readmission_share", "virtual_share", "digital_solutions")
-CRITERION_LABELS = {
-    "stays_per_citizen": "1 Sygehusophold (hospital stays) per citizen",
-    "activity_per_chronic_dkk": "2 Activity per citizen with KOL/diabetes (DKK)",
-    "readmission_share": "3 Acute readmissions within 30 days (share of admissions)",
-    "virtual_share": "4 Virtual share of hospital courses",
-    "digital_solutions": "5 Digital solutions (2019)",
+#: Totals made of other totals (naerhed.health.hospital_use.QUANTITIES or earlier entries), summed
+#: left to right: the order fixes the floating-point result.
+DERIVED_TOTALS: dict[str, tuple[str, ...]] = {
+    "admissions": ("acute_admissions", "planned_admissions"),
+    "stays": ("admissions", "outpatient_stays"),
 }
-CRITERION_UNITS = {
-    "stays_per_citizen": "stays per citizen per year",
-    "activity_per_chronic_dkk": "DKK per chronic patient per year",
-    "readmission_share": "share (0-1)",
-    "virtual_share": "share (0-1)",
-    "digital_solutions": "met (1) or not (0)",
-}
-#: +1: a higher value is better for the region; -1: lower is better.
-GOOD_DIRECTION = {"stays_per_citizen": -1, "activity_per_chronic_dkk": -1, "readmission_share": -1,
-                  "virtual_share": 1, "digital_solutions": 1}
 
 
-def compute_criteria(totals: xr.DataArray, digital_solutions: xr.DataArray | None = None) -> xr.DataArray:
+@dataclass(frozen=True)
+class Criterion:
+    """One criterion. `numerator` and `denominator` are sums of totals (QUANTITIES or
+    DERIVED_TOTALS), summed left to right; a scenario input (`kind='input'`) has neither and is
+    1 (met) or 0 (not met) per draw. good_direction: +1 a higher value is better, -1 lower.
+    `calibrated`: the base-year calibration solves for it (calibration_targets.csv has a row per
+    region). `share`: the value is a share 0-1 (percentage-point targets allowed)."""
+
+    name: str
+    number: int
+    label_da: str
+    label_en: str
+    unit: str
+    good_direction: Literal[-1, 1]
+    kind: Literal["ratio", "input"] = "ratio"
+    numerator: tuple[str, ...] = ()
+    denominator: tuple[str, ...] = ()
+    calibrated: bool = False
+    share: bool = False
+
+    @property
+    def label(self) -> str:
+        """'1 Sygehusophold per borger (hospital stays per citizen)': Danish with the English gloss."""
+        return f"{self.number} {self.label_da} ({self.label_en})"
+
+    @property
+    def measured(self) -> bool:
+        return self.kind == "ratio"
+
+    def value(self, total):
+        """The criterion from `total(name)`, which returns the total of one quantity (any array type)."""
+        return _sum(self.numerator, total) / _sum(self.denominator, total)
+
+
+def _sum(names: tuple[str, ...], total):
+    def one(name):
+        return _sum(DERIVED_TOTALS[name], total) if name in DERIVED_TOTALS else total(name)
+
+    out = one(names[0])
+    for name in names[1:]:
+        out = out + one(name)
+    return out
+
+
+#: Every criterion in the model's order (the order of the `criterion` axis).
+REGISTRY: dict[str, Criterion] = {}
+
+
+def register(criterion: Criterion) -> Criterion:
+    """Add a criterion to the registry (at the end of the model's order); returns it."""
+    if criterion.name in REGISTRY:
+        raise ValueError(f"criterion {criterion.name!r} is already registered")
+    if criterion.measured and not (criterion.numerator and criterion.denominator):
+        raise ValueError(f"measured criterion {criterion.name!r} needs a numerator and a denominator")
+    REGISTRY[criterion.name] = criterion
+    return criterion
+
+
+register(Criterion("stays_per_citizen", 1, "Sygehusophold per borger", "hospital stays per citizen",
+                   "stays per citizen per year", -1, numerator=("stays",), denominator=("citizens",),
+                   calibrated=True))
+register(Criterion("activity_per_chronic_dkk", 2, "Sygehusaktivitet pr. borger med KOL og/eller diabetes",
+                   "hospital activity per citizen with KOL and/or diabetes", "DKK per chronic patient per year", -1,
+                   numerator=("chronic_activity_dkk",), denominator=("chronic_persons",), calibrated=True))
+register(Criterion("readmission_share", 3, "Akutte genindlæggelser inden for 30 dage",
+                   "acute readmissions within 30 days, share of admissions", "share (0-1)", -1,
+                   numerator=("readmissions",), denominator=("admissions",), calibrated=True, share=True))
+register(Criterion("virtual_share", 4, "Andel virtuelle sygehusforløb", "virtual share of hospital courses",
+                   "share (0-1)", 1, numerator=("virtual_courses",), denominator=("virtual_courses", "stays"),
+                   calibrated=True, share=True))
+register(Criterion("digital_solutions", 5, "Digitale løsninger (2019)", "digital solutions for coherent care, 2019",
+                   "met (1) or not (0)", 1, kind="input"))
+
+
+def criteria() -> tuple[Criterion, ...]:
+    """Every registered criterion, in the model's order."""
+    return tuple(REGISTRY.values())
+
+
+def names(kind: str | None = None, calibrated: bool | None = None) -> tuple[str, ...]:
+    """Names of the registered criteria, optionally only of one kind ('ratio', 'input') or only
+    the calibrated ones."""
+    return tuple(c.name for c in REGISTRY.values()
+                 if (kind is None or c.kind == kind) and (calibrated is None or c.calibrated == calibrated))
+
+
+def compute_criteria(totals: xr.DataArray, inputs: dict[str, xr.DataArray] | None = None) -> xr.DataArray:
     """Criteria from totals with a `quantity` dimension (naerhed.health.hospital_use.QUANTITIES),
-    already summed over the grouping wanted. Returns the same dimensions with `criterion` instead
-    of `quantity`; criterion 5 is taken from `digital_solutions` (broadcast), or left out."""
+    already summed over the grouping wanted. Returns the same dimensions with `criterion` instead of
+    `quantity`: every measured criterion, then each input criterion given in `inputs` (name →
+    1/0 per draw, broadcast); input criteria not given are left out."""
     import xarray as xr
 
-    q = totals.sel
-    admissions = q(quantity="acute_admissions") + q(quantity="planned_admissions")
-    stays = admissions + q(quantity="outpatient_stays")
-    values = [
-        stays / q(quantity="citizens"),
-        q(quantity="chronic_activity_dkk") / q(quantity="chronic_persons"),
-        q(quantity="readmissions") / admissions,
-        q(quantity="virtual_courses") / (q(quantity="virtual_courses") + stays),
-    ]
-    names = list(CRITERIA[:4])
-    if digital_solutions is not None:
-        values.append(digital_solutions.astype(float) + 0 * values[0])
-        names.append(CRITERIA[4])
+    def total(name):
+        return totals.sel(quantity=name)
+
+    measured = [c.name for c in REGISTRY.values() if c.measured]
+    values = [REGISTRY[name].value(total) for name in measured]
+    given = [c.name for c in REGISTRY.values() if not c.measured and inputs and c.name in inputs]
+    values += [inputs[name].astype(float) + 0 * values[0] for name in given]
     out = xr.concat([v.drop_vars("quantity", errors="ignore") for v in values], dim="criterion")
-    return out.assign_coords(criterion=names)
+    return out.assign_coords(criterion=measured + given)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from .criteria import CRITERIA, GOOD_DIRECTION
+from .criteria import REGISTRY, names as criterion_names
 from .rules import CriterionRule, RuleSet, met_and_fulfilment, rule_set_for_year, share_kept
 
 
@@ -62,20 +62,22 @@ def assess(criteria: xr.DataArray, rule_sets: list[RuleSet], population: xr.Data
     n_draws = criteria.sizes["draw"]
     first_scheme_year = min(r.first_year for r in rule_sets)
     assessed, rows = [], []
+    criteria_order = criterion_names()
     for year in periods:
         if year < first_scheme_year:
             continue  # before the scheme (nærhedsfinansiering starts with the 2019 rules)
         rule = rule_set_for_year(rule_sets, year)
-        met = np.full((n_draws, len(regions), len(CRITERIA)), np.nan)
+        met = np.full((n_draws, len(regions), len(criteria_order)), np.nan)
         fulfilment = np.full_like(met, np.nan)
         target = np.full_like(met, np.nan)
         skip = False
         for name, criterion_rule in rule.criteria.items():
             if not criterion_rule.counts:
                 continue
-            c = CRITERIA.index(name)
+            c = criteria_order.index(name)
             value = criteria.sel(period=year, criterion=name).values  # [draw, region]
-            if name == "digital_solutions":
+            direction = REGISTRY[name].good_direction
+            if not REGISTRY[name].measured:  # a scenario input: met (1) or not (0) in the draw
                 met[:, :, c] = value >= 0.5
                 fulfilment[:, :, c] = met[:, :, c]
                 continue
@@ -84,12 +86,12 @@ def assess(criteria: xr.DataArray, rule_sets: list[RuleSet], population: xr.Data
                 skip = True
                 break
             reference = criteria.sel(period=reference_year, criterion=name).values
-            m, f = met_and_fulfilment(value, reference, criterion_rule, GOOD_DIRECTION[name], regions)
+            m, f = met_and_fulfilment(value, reference, criterion_rule, direction, regions)
             met[:, :, c], fulfilment[:, :, c] = m, f
-            target[:, :, c] = target_value(reference, criterion_rule, GOOD_DIRECTION[name], regions)
+            target[:, :, c] = target_value(reference, criterion_rule, direction, regions)
         if skip:
             continue
-        counted = [CRITERIA.index(n) for n, r in rule.criteria.items() if r.counts]
+        counted = [criteria_order.index(n) for n, r in rule.criteria.items() if r.counts]
         kept = share_kept(met[:, :, counted].astype(bool), fulfilment[:, :, counted], rule)
         pivotal = np.zeros_like(met)
         for j, c in enumerate(counted):  # would meeting criterion c have raised the payout?
@@ -108,7 +110,7 @@ def assess(criteria: xr.DataArray, rule_sets: list[RuleSet], population: xr.Data
     if not assessed:
         return None
     stack = lambda i: np.stack([r[i] for r in rows], axis=1)  # noqa: E731
-    coords = {"draw": criteria["draw"].values, "period": assessed, "region": regions, "criterion": list(CRITERIA)}
+    coords = {"draw": criteria["draw"].values, "period": assessed, "region": regions, "criterion": list(criteria_order)}
     money = {"units": "DKK"}
     return xr.Dataset(
         {

@@ -43,7 +43,7 @@ from pydantic import (
 
 from naerhed.constants import REGION_CODES, REGION_NAMES
 from naerhed.errors import RuleSetError
-from naerhed.financing.criteria import CRITERIA, CRITERION_LABELS, GOOD_DIRECTION
+from naerhed.financing.criteria import REGISTRY, names as criterion_names
 from naerhed.yaml_models import (
     Problem,
     YamlSpec,
@@ -83,9 +83,9 @@ RULES_DIR = Path(__file__).resolve().parent.parent / "data" / "rules"
 #: The rule sets a scenario uses unless it says otherwise (2019 onwards, the last one open-ended).
 DEFAULT_RULE_SETS = ("nf2019", "nf2020", "nf2021", "nf2022plus")
 #: Criteria whose value is a share (0-1): only these can have thresholds in percentage points.
-SHARE_CRITERIA = ("readmission_share", "virtual_share")
+SHARE_CRITERIA = tuple(c.name for c in REGISTRY.values() if c.share)
 #: Criteria that are met or not met as the scenario says (no comparison with another year).
-MET_OR_NOT_CRITERIA = ("digital_solutions",)
+MET_OR_NOT_CRITERIA = criterion_names(kind="input")
 #: Keys that must have a provenance entry (the entry may also be for a key below them).
 PROVENANCE_REQUIRED = ("pool_dkk", "split", "criteria", "payout", "settlement_applied")
 
@@ -95,6 +95,7 @@ _MET_TOLERANCE = 1e-12
 _NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 _REGIONS_TEXT = ", ".join(f"{code} {name}" for code, name in zip(REGION_CODES, REGION_NAMES))
 
+CRITERIA = criterion_names()
 CriterionName = Literal[CRITERIA]  # type: ignore[valid-type]
 _Year = Annotated[int, Field(ge=2000, le=2100)]
 _Share = Annotated[float, Field(ge=0, le=1, allow_inf_nan=False)]
@@ -937,7 +938,7 @@ def met_and_fulfilment(
 
     values: the criterion in the assessed year [..., region]; reference: the same in the reference
     year (broadcastable); direction: +1 if higher is better, -1 if lower is better
-    (naerhed.financing.criteria.GOOD_DIRECTION); region_codes: DST codes of the region axis (for
+    (Criterion.good_direction in naerhed.financing.criteria); region_codes: DST codes of the region axis (for
     per-region thresholds). The improvement is relative ((reference - value) / reference, or
     (value - reference) / reference) or in percentage points (the difference x 100). Met: the
     improvement is larger than min_improvement (by more than 1e-12, so that floating-point rounding
@@ -1039,11 +1040,11 @@ def describe_rule_set(rule: RuleSet) -> list[str]:
     counted = rule.counted_criteria
     lines.append(f"  criteria ({len(counted)} count):")
     for name, crit in rule.criteria.items():
-        label = CRITERION_LABELS.get(name, name)
+        label = REGISTRY[name].label if name in REGISTRY else name
         if name in MET_OR_NOT_CRITERIA:
             how = "met or not met as the scenario says"
         else:
-            better = "lower" if GOOD_DIRECTION[name] < 0 else "higher"
+            better = "lower" if REGISTRY[name].good_direction < 0 else "higher"
             reference = "the previous year" if crit.compare_with == "previous_year" else str(crit.base_year)
             unit = "%" if crit.threshold_type == "relative" else "percentage points"
             if isinstance(crit.min_improvement, dict):

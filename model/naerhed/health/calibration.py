@@ -20,18 +20,21 @@ import numpy as np
 from scipy.optimize import brentq
 
 from ..constants import N_AGES, N_REGIONS
-from ..data.health_tables import CRITERIA
+from ..financing.criteria import names as criterion_names
 from ..population import Population
 from .chronic import has_chronic
 from .hospital_use import ACUTE, N_MEASURES, OUTPATIENT, PLANNED, PRICE, READMISSION, VIRTUAL, HospitalUseModel
 
-STAYS, ACTIVITY, READMISSION_SHARE, VIRTUAL_SHARE = (CRITERIA.index(c) for c in CRITERIA)
 
 
 def calibrate_regions(model: HospitalUseModel, pop: Population, death_probability: np.ndarray,
                       targets: np.ndarray) -> np.ndarray:
     """Region scales [measure + price, region] that make the expected base-year criteria equal
-    `targets` [criterion, region] (see data/calibration_targets.csv for the criteria and units)."""
+    `targets` [criterion, region] (see data/calibration_targets.csv for the criteria and units). The
+    calibrated criteria of the registry (naerhed.financing.criteria) are the four solved for here."""
+    order = criterion_names(calibrated=True)
+    STAYS, ACTIVITY, READMISSION_SHARE, VIRTUAL_SHARE = (
+        order.index(name) for name in ("stays_per_citizen", "activity_per_chronic_dkk", "readmission_share", "virtual_share"))
     ones = np.ones((N_MEASURES + 1, N_REGIONS))
     no_trend = np.zeros(N_MEASURES)
     q = death_probability.astype(np.float64)

@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 from scipy.special import ndtri
 
-from ..data.health_tables import (CRITERIA as TARGET_CRITERIA, RATE_MEASURES, load_calibration_targets,
+from ..data.health_tables import (RATE_MEASURES, load_calibration_targets,
                                   load_hospital_use, load_trend_priors)
+from ..financing.criteria import names as criterion_names
 from ..demography.mortality import MortalityModel, death_probabilities
 from ..population import Population
 from ..streams import RandomStreams
@@ -91,10 +92,10 @@ def frailty_shape_for_population(tables, chronic: ChronicModel, base_counts: np.
         return use.rates[m][None, :, :, None, None] * use.chronic_multiplier[m][COMBINATION_BITS][None, None, None, :, None] * lyl
 
     first, planned, outpatient, readmission = rate(ACUTE), rate(PLANNED), rate(OUTPATIENT), rate(READMISSION)
-    share = np.average(targets[TARGET_CRITERIA.index("readmission_share")], weights=base_counts.sum(axis=(1, 2)))
+    share = np.average(targets[criterion_names(calibrated=True).index("readmission_share")], weights=base_counts.sum(axis=(1, 2)))
     s_readmission = share * (weight * (first + planned)).sum() / ((1 - share) * (weight * readmission * (first + planned)).sum())
     readmission = readmission * s_readmission
-    stays_target = np.average(targets[TARGET_CRITERIA.index("stays_per_citizen")], weights=base_counts.sum(axis=(1, 2)))
+    stays_target = np.average(targets[criterion_names(calibrated=True).index("stays_per_citizen")], weights=base_counts.sum(axis=(1, 2)))
     stays = (weight * (first + planned + outpatient + readmission * (first + planned))).sum()
     s_stays = stays_target * base_counts.sum() / stays
     shape = weight.shape
