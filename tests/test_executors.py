@@ -1,24 +1,35 @@
-"""Executors: serial, local processes and a dask LocalCluster give bit-identical draws, and a draw
-whose worker dies is retried."""
+"""Executors: one protocol (`map(fn, items, on_done)`, results in item order); serial, local processes
+and a dask LocalCluster give bit-identical draws, and a draw whose worker dies is retried."""
 
 import os
+from dataclasses import replace
 from functools import partial
 
 import numpy as np
 import pytest
 
-from naerhed.engine import run_draws
-from naerhed.executors import DaskExecutor, ProcessExecutor, SerialExecutor, _one_draw
+from naerhed.engine import simulate_draw
+from naerhed.executors import DaskExecutor, ProcessExecutor, SerialExecutor
 from naerhed.inputs import load_inputs
+from naerhed.pipeline import run_draws
+from naerhed.run_spec import RunSpec
 
 from .conftest import make_scenario
 
 
 @pytest.fixture(scope="module")
-def small_inputs():
-    return load_inputs(make_scenario(end_year=2024, interventions=[
+def spec():
+    inputs = load_inputs(make_scenario(end_year=2024, interventions=[
         {"name": "pro", "type": "need_based_controls", "start_year": 2021},
         {"name": "vip", "type": "frequent_flyer", "start_year": 2022}]))
+    return RunSpec(inputs=inputs, end_year=2024, sample_fraction=0.005, seed=17, draws=4)
+
+
+@pytest.fixture(scope="module")
+def dask():
+    executor = DaskExecutor(workers=2)
+    yield executor
+    executor.close()
 
 
 def identical(a, b) -> bool:
@@ -27,44 +38,49 @@ def identical(a, b) -> bool:
                for x, y in zip(a, b, strict=True))
 
 
-def test_serial_processes_and_dask_are_bit_identical(small_inputs):
-    args = (small_inputs, 2024, 0.005, 17, 4)
-    serial = run_draws(*args, executor=SerialExecutor())
-    processes = run_draws(*args, executor=ProcessExecutor(2))
-    dask = DaskExecutor(workers=2)
-    try:
-        on_cluster = run_draws(*args, executor=dask)
-    finally:
-        dask.close()
+def square(x: int) -> int:
+    return x * x
+
+
+def test_every_executor_maps_in_item_order_and_reports_each_item(dask):
+    for executor in (SerialExecutor(), ProcessExecutor(2), dask):
+        done = []
+        assert executor.map(square, [3, 1, 4, 1, 5], done.append) == [9, 1, 16, 1, 25], executor.name
+        assert sorted(done) == [0, 1, 2, 3, 4], executor.name
+
+
+def test_serial_processes_and_dask_are_bit_identical(spec, dask):
+    serial = run_draws(spec, SerialExecutor())
+    processes = run_draws(spec, ProcessExecutor(2))
+    on_cluster = run_draws(spec, dask)
     assert identical(serial, processes)
     assert identical(serial, on_cluster)
     # and a draw does not depend on how many draws run
-    assert identical(serial[:2], run_draws(small_inputs, 2024, 0.005, 17, 2))
+    assert identical(serial[:2], run_draws(replace(spec, draws=2)))
 
 
-def _dies_once(draw, marker, **kwargs):
+def test_progress_counts_every_simulated_year_on_every_executor(spec):
+    short = replace(spec, draws=2)
+    for executor, calls in ((SerialExecutor(), [1] * 2 * short.n_years), (ProcessExecutor(2), [short.n_years] * 2)):
+        ticks = []
+        run_draws(short, executor, ticks.append)
+        assert ticks == calls, executor.name
+
+
+def _dies_once(marker, spec, draw):
     """Kill the worker process the first time draw 1 runs (the marker file records that it did)."""
     if draw == 1 and not os.path.exists(marker):
         open(marker, "w").close()
         os._exit(1)
-    return _one_draw(draw, **kwargs)
+    return simulate_draw(spec, draw)
 
 
-class FlakyExecutor(ProcessExecutor):
-    def __init__(self, workers, marker):
-        super().__init__(workers)
-        self.marker = marker
-
-    def task(self, inputs, end_year, sample_fraction, seed, central):
-        return partial(_dies_once, marker=self.marker, inputs=inputs, end_year=end_year,
-                       sample_fraction=sample_fraction, seed=seed, central=central)
-
-
-def test_a_draw_whose_worker_dies_is_retried(small_inputs, tmp_path):
+def test_a_draw_whose_worker_dies_is_retried(spec, tmp_path):
     marker = str(tmp_path / "died")
-    results = run_draws(small_inputs, 2024, 0.005, 17, 3, executor=FlakyExecutor(2, marker))
+    short = replace(spec, draws=3)
+    results = ProcessExecutor(2).map(partial(_dies_once, marker, short), [0, 1, 2])
     assert os.path.exists(marker)  # the worker did die once
-    assert identical(results, run_draws(small_inputs, 2024, 0.005, 17, 3))
+    assert identical(results, run_draws(short))
 
 
 def test_workers_must_be_positive():

@@ -86,7 +86,7 @@ def test_failed_run_leaves_nothing(tmp_path, monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(runner, "write_report", broken)
+    monkeypatch.setattr(runner, "write_outputs", broken)
     scenario = make_scenario(population={"sample_fraction": 0.001}, end_year=2020)
     with pytest.raises(RuntimeError):
         run_scenario(scenario, out_root=tmp_path, progress=False)

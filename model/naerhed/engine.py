@@ -1,4 +1,4 @@
-"""The engine: one Monte Carlo draw, and all draws of a run.
+"""The engine: one Monte Carlo draw of a run (naerhed.pipeline runs all draws of a run).
 
 A draw samples its uncertain parameters, synthesizes the base population (with chronic states and
 frailty), calibrates hospital use to the base-year targets, and projects year by year:
@@ -23,8 +23,8 @@ from .health.calibration import calibrate_regions
 from .health.chronic import DIABETES_T1, DIABETES_T2, KOL, has_chronic
 from .health.hospital_use import QUANTITIES, activity_of_rates, cell_totals, simulate_use
 from .interventions.mechanism import draw_interventions, year_modifiers
-from .inputs import Inputs
 from .population import synthesize
+from .run_spec import RunSpec
 from .streams import RandomStreams
 
 EVENT_NAMES = ("deaths", "births", "immigrants", "emigrants")
@@ -58,9 +58,11 @@ class DrawResult:
     calibration_targets: np.ndarray
 
 
-def simulate_draw(inputs: Inputs, end_year: int, sample_fraction: float, seed: int, draw: int,
-                  on_year: Callable[[int], None] | None = None, central: bool = False) -> DrawResult:
-    """Project one draw from the base year to 1 January of `end_year`."""
+def simulate_draw(spec: RunSpec, draw: int, on_year: Callable[[int], None] | None = None) -> DrawResult:
+    """Project draw number `draw` of the run `spec` from the base year to 1 January of its end year;
+    `on_year(year)` after each simulated year (year: the 1 January reached)."""
+    inputs, end_year, sample_fraction, seed, central = (spec.inputs, spec.end_year, spec.sample_fraction, spec.seed,
+                                                        spec.central)
     streams = RandomStreams(seed, draw)
     demo, health = inputs.demography, inputs.health
     parameters = health.draw(seed, draw, central)
@@ -152,14 +154,3 @@ def chronic_counts(pop) -> np.ndarray:
         out[:, c] = np.bincount(pop.region[has], minlength=N_REGIONS) * pop.weight
     return out
 
-
-def run_draws(inputs: Inputs, end_year: int, sample_fraction: float, seed: int, draws: int,
-              on_year: Callable[[int, int], None] | None = None, central: bool = False, executor=None,
-              on_draw: Callable[[int], None] | None = None) -> list[DrawResult]:
-    """All draws, in draw order, on `executor` (naerhed.executors; default: serially in this process).
-    Progress: `on_year(draw, year)` after each simulated year (serial), `on_draw(draw)` after each draw."""
-    if executor is None:
-        from .executors import SerialExecutor
-
-        executor = SerialExecutor()
-    return executor.run(inputs, end_year, sample_fraction, seed, draws, central, on_year=on_year, on_draw=on_draw)

@@ -1,34 +1,44 @@
-"""Where the draws and sweep points run: in this process (default), in local worker processes, or on a
-dask.distributed cluster (a LocalCluster started for the run, or an existing scheduler, e.g. one a
-region's IT runs). One interface: `map(fn, items, on_done)` runs fn on every item and returns the
-results in item order; `run(...)` runs the draws of a scenario with it.
+"""Where tasks (the draws of a run, the points of a sweep) run: in this process (default), in local
+worker processes, or on a dask.distributed cluster (a LocalCluster started for the run, or an
+existing scheduler, e.g. one a region's IT runs). Every executor has the same protocol (`Executor`):
+`map(fn, items, on_done)` runs fn on every item and returns the results in item order.
 
-Every draw is a pure function of (inputs, seed, draw number): it has its own random streams, so the
+A draw is a pure function of (run specification, draw number): it has its own random streams, so the
 numbers are identical to the last digit whichever executor runs it and in whatever order. A task
 whose worker fails is retried (up to RETRIES times) before the run gives up.
 """
 
 from __future__ import annotations
 
+import uuid
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-import uuid
-from functools import partial
-from typing import Callable
-
-from .engine import DrawResult, simulate_draw
+from typing import Callable, Protocol
 
 RETRIES = 2
 
 
-def _one_draw(draw: int, inputs, end_year: int, sample_fraction: float, seed: int, central: bool) -> DrawResult:
-    return simulate_draw(inputs, end_year, sample_fraction, seed, draw, central=central)
+class Executor(Protocol):
+    """What the pipeline and the sweep need of an executor.
+
+    name: shown in the run's manifest; reports_within_task: tasks run in this process, so a callback
+    that a task calls while it runs (e.g. after each simulated year) reaches the caller."""
+
+    name: str
+    reports_within_task: bool
+
+    def map(self, fn: Callable, items: list, on_done: Callable[[int], None] | None = None) -> list:
+        """fn(item) for every item, results in item order; on_done(index) as each item finishes."""
+
+    def close(self) -> None:
+        """Release the workers."""
 
 
 class SerialExecutor:
-    """Tasks one after another in this process; draws report progress after every simulated year."""
+    """Tasks one after another in this process."""
 
     name = "serial"
+    reports_within_task = True
 
     def map(self, fn: Callable, items: list, on_done: Callable[[int], None] | None = None) -> list:
         """fn(item) for every item, in order; on_done(index) after each."""
@@ -39,13 +49,6 @@ class SerialExecutor:
                 on_done(k)
         return results
 
-    def run(self, inputs, end_year, sample_fraction, seed, draws, central, on_year=None, on_draw=None) -> list[DrawResult]:
-        def draw(d: int) -> DrawResult:
-            callback = None if on_year is None else (lambda year: on_year(d, year))
-            return simulate_draw(inputs, end_year, sample_fraction, seed, d, callback, central)
-
-        return self.map(draw, list(range(draws)), on_draw)
-
     def close(self) -> None:
         pass
 
@@ -53,23 +56,20 @@ class SerialExecutor:
 class ProcessExecutor:
     """Tasks in `workers` local processes; a task whose process dies is retried in a new pool."""
 
+    reports_within_task = False
+
     def __init__(self, workers: int):
         if workers < 1:
             raise ValueError(f"workers must be at least 1, got {workers}")
         self.workers = workers
         self.name = f"{workers} local processes"
 
-    def task(self, inputs, end_year, sample_fraction, seed, central) -> Callable[[int], DrawResult]:
-        """The picklable function of a draw number that a worker runs."""
-        return partial(_one_draw, inputs=inputs, end_year=end_year, sample_fraction=sample_fraction, seed=seed,
-                       central=central)
-
     def map(self, fn: Callable, items: list, on_done: Callable[[int], None] | None = None) -> list:
         """fn(item) for every item (fn and items picklable), results in item order; on_done(index)
         as each finishes."""
         results: dict[int, object] = {}
         pending = list(range(len(items)))
-        for attempt in range(RETRIES + 1):
+        for _ in range(RETRIES + 1):
             failed = []
             try:
                 with ProcessPoolExecutor(max_workers=self.workers) as pool:
@@ -92,16 +92,20 @@ class ProcessExecutor:
             raise RuntimeError(f"tasks {pending} failed {RETRIES + 1} times in worker processes")
         return [results[k] for k in range(len(items))]
 
-    def run(self, inputs, end_year, sample_fraction, seed, draws, central, on_year=None, on_draw=None) -> list[DrawResult]:
-        return self.map(self.task(inputs, end_year, sample_fraction, seed, central), list(range(draws)), on_draw)
-
     def close(self) -> None:
         pass
+
+
+def run_task(fn: Callable, item):
+    """fn(item): the task a dask worker runs, with fn scattered to the workers once."""
+    return fn(item)
 
 
 class DaskExecutor:
     """Tasks on a dask.distributed cluster: an existing scheduler (`address`) or a LocalCluster
     with `workers` single-threaded worker processes started for this executor."""
+
+    reports_within_task = False
 
     def __init__(self, workers: int | None = None, address: str | None = None):
         from dask.distributed import Client, LocalCluster
@@ -112,16 +116,18 @@ class DaskExecutor:
             self.name = f"dask scheduler {address}"
         else:
             self._cluster = LocalCluster(n_workers=workers or 2, threads_per_worker=1, processes=True,
-                                         dashboard_address=None, silence_logs=40)
+                                        dashboard_address=None, silence_logs=40)
             self.client = Client(self._cluster)
             self.name = f"dask LocalCluster, {workers or 2} workers"
 
-    def map(self, fn: Callable, items: list, on_done: Callable[[int], None] | None = None, *shared) -> list:
-        """fn(item, *shared) for every item, results in item order; on_done(index) as each finishes.
-        `shared` values (e.g. futures of scattered inputs) are passed to every task."""
+    def map(self, fn: Callable, items: list, on_done: Callable[[int], None] | None = None) -> list:
+        """fn(item) for every item (fn and items picklable), results in item order; on_done(index) as
+        each finishes. fn (e.g. a draw bound to the run's inputs) is sent to each worker once, not with
+        every task."""
         from dask.distributed import as_completed as dask_completed
 
-        futures = [self.client.submit(fn, item, *shared, pure=False, retries=RETRIES,
+        shared = self.client.scatter(fn, broadcast=True, hash=False)
+        futures = [self.client.submit(run_task, shared, item, pure=False, retries=RETRIES,
                                       key=f"naerhed-task-{k}-{uuid.uuid4().hex}")
                    for k, item in enumerate(items)]
         index = {f.key: k for k, f in enumerate(futures)}
@@ -133,17 +139,13 @@ class DaskExecutor:
                 on_done(k)
         return [results[k] for k in range(len(items))]
 
-    def run(self, inputs, end_year, sample_fraction, seed, draws, central, on_year=None, on_draw=None) -> list[DrawResult]:
-        shared = self.client.scatter(inputs, broadcast=True)  # sent to each worker once, not with every draw
-        return self.map(_one_draw, list(range(draws)), on_draw, shared, end_year, sample_fraction, seed, central)
-
     def close(self) -> None:
         self.client.close()
         if self._cluster is not None:
             self._cluster.close()
 
 
-def make_executor(workers: int | None = None, scheduler: str | None = None, dask: bool = False):
+def make_executor(workers: int | None = None, scheduler: str | None = None, dask: bool = False) -> Executor:
     """The executor for a run: a dask scheduler address, a dask LocalCluster (`dask=True`), local
     processes (`workers` > 1) or this process."""
     if scheduler:
@@ -153,4 +155,3 @@ def make_executor(workers: int | None = None, scheduler: str | None = None, dask
     if workers and workers > 1:
         return ProcessExecutor(workers)
     return SerialExecutor()
-

@@ -1,9 +1,13 @@
-"""Figures and tables of a run (matplotlib with the Agg backend; CSV for spreadsheets)."""
+"""Figures and tables of a run (matplotlib with the Agg backend; CSV for spreadsheets), and OUTPUTS:
+the one list of the files of a run folder and their writers. A new file of a run folder is one more
+entry in OUTPUTS."""
 
 from __future__ import annotations
 
 import csv
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import matplotlib
 
@@ -228,26 +232,6 @@ def risk_table(ds: xr.Dataset) -> list[dict]:
     return rows
 
 
-def write_report(ds: xr.Dataset, folder: Path) -> None:
-    """summary.csv, criteria.csv, risk.csv, risk_summary.txt and figures/*.png into `folder`."""
-    write_csv(folder / "summary.csv", summary_table(ds))
-    write_csv(folder / "criteria.csv", criteria_table(ds))
-    write_csv(folder / "criteria_by_municipality.csv", criteria_breakdown_table(ds, "municipality"))
-    write_csv(folder / "criteria_by_age_group.csv", criteria_breakdown_table(ds, "age_group"))
-    figures = folder / "figures"
-    figures.mkdir(exist_ok=True)
-    criteria_by_region(ds, figures / "criteria_by_region.png")
-    if "assessed_year" in ds.dims:
-        write_csv(folder / "risk.csv", risk_table(ds))
-        (folder / "risk_summary.txt").write_text("\n".join(risk_summary_text(ds)) + "\n", encoding="utf-8")
-        for criterion in criterion_names(kind="ratio"):
-            criterion_fan_chart(ds, criterion, figures / f"fan_{criterion}.png")
-        repayment_distribution(ds, figures / "repayment_by_region.png")
-    population_pyramid(ds, figures / "population_pyramid.png")
-    persons_80plus_by_region(ds, figures / "persons_80plus_by_region.png")
-    population_components(ds, figures / "population_components.png")
-
-
 def intervention_figure(rows: list[dict], path: Path) -> None:
     """Per intervention, all regions, summed over the assessed years: cost, change of the expected
     payout, and the net (payout change minus cost), in mio. DKK."""
@@ -275,3 +259,92 @@ def intervention_figure(rows: list[dict], path: Path) -> None:
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
+
+
+@dataclass(frozen=True)
+class RunResults:
+    """What the files of a run folder are written from: the run's Dataset (naerhed.pipeline.run_dataset)
+    and the rows of the interventions' contributions (naerhed.analysis.contributions; empty when the
+    run has no interventions or skips the contributions)."""
+
+    dataset: xr.Dataset
+    contributions: list[dict]
+
+
+#: write(results, path): writes one file of a run folder (or nothing, where it does not apply).
+Writer = Callable[[RunResults, Path], None]
+
+
+def dataset_file(results: RunResults, path: Path) -> None:
+    """results.nc: the run's Dataset (netCDF 4)."""
+    results.dataset.to_netcdf(path, engine="h5netcdf")
+
+
+def table(make: Callable[[xr.Dataset], list[dict]]) -> Writer:
+    """A CSV file of the rows `make(dataset)`."""
+    return lambda results, path: write_csv(path, make(results.dataset))
+
+
+def figure(draw: Callable[[xr.Dataset, Path], None]) -> Writer:
+    """A figure `draw(dataset, path)`."""
+    return lambda results, path: draw(results.dataset, path)
+
+
+def assessed(write: Writer) -> Writer:
+    """`write`, where the run has assessed years (payout and risk); else nothing."""
+    def write_if_assessed(results: RunResults, path: Path) -> None:
+        if "assessed_year" in results.dataset.dims:
+            write(results, path)
+
+    return write_if_assessed
+
+
+def risk_summary_file(results: RunResults, path: Path) -> None:
+    """risk_summary.txt: the risk metrics in plain language."""
+    path.write_text("\n".join(risk_summary_text(results.dataset)) + "\n", encoding="utf-8")
+
+
+def fan_charts(results: RunResults, path: Path) -> None:
+    """One fan chart per measured criterion, named by formatting `path` with the criterion."""
+    for criterion in criterion_names(kind="ratio"):
+        criterion_fan_chart(results.dataset, criterion, path.with_name(path.name.format(criterion=criterion)))
+
+
+def contributions_table(results: RunResults, path: Path) -> None:
+    """interventions.csv: each intervention's contribution, where computed."""
+    if results.contributions:
+        write_csv(path, results.contributions)
+
+
+def contributions_figure(results: RunResults, path: Path) -> None:
+    """The interventions' cost against their change of the expected payout, where computed."""
+    if results.contributions:
+        intervention_figure(results.contributions, path)
+
+
+#: The files of a run folder (path in the folder, writer), written in this order.
+OUTPUTS: tuple[tuple[str, Writer], ...] = (
+    ("results.nc", dataset_file),
+    ("summary.csv", table(summary_table)),
+    ("criteria.csv", table(criteria_table)),
+    ("criteria_by_municipality.csv", table(lambda ds: criteria_breakdown_table(ds, "municipality"))),
+    ("criteria_by_age_group.csv", table(lambda ds: criteria_breakdown_table(ds, "age_group"))),
+    ("figures/criteria_by_region.png", figure(criteria_by_region)),
+    ("risk.csv", assessed(table(risk_table))),
+    ("risk_summary.txt", assessed(risk_summary_file)),
+    ("figures/fan_{criterion}.png", assessed(fan_charts)),
+    ("figures/repayment_by_region.png", assessed(figure(repayment_distribution))),
+    ("figures/population_pyramid.png", figure(population_pyramid)),
+    ("figures/persons_80plus_by_region.png", figure(persons_80plus_by_region)),
+    ("figures/population_components.png", figure(population_components)),
+    ("interventions.csv", contributions_table),
+    ("figures/interventions.png", contributions_figure),
+)
+
+
+def write_outputs(results: RunResults, folder: Path) -> None:
+    """Every file of OUTPUTS into the run folder `folder`."""
+    for name, write in OUTPUTS:
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write(results, path)

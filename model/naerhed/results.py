@@ -14,16 +14,20 @@ from .data.health_tables import RATE_MEASURES
 from .demography.mortality import life_expectancy
 from .engine import EVENT_NAMES, DrawResult
 from .financing.criteria import REGISTRY, compute_criteria, names as criterion_names
+from .financing.payout import assess
+from .financing.risk import risk_metrics, summary_lines
 from .health.chronic import CONDITIONS
-from .health.hospital_use import QUANTITIES
+from .health.hospital_use import QUANTITIES, activity_of_rates
 from .inputs import Inputs
+from .run_spec import RunSpec
 
 OLD_AGE = 80  # persons 80+ (the DST projection's headline age group)
 
 
-def to_dataset(draws: list[DrawResult], inputs: Inputs, end_year: int, attrs: dict | None = None) -> xr.Dataset:
-    """Stack the draws into one Dataset with units and descriptions on every variable."""
-    years = np.arange(inputs.base_year, end_year + 1)
+def to_dataset(draws: list[DrawResult], spec: RunSpec) -> xr.Dataset:
+    """Stack the draws of the run `spec` into one Dataset with units and descriptions on every variable."""
+    inputs = spec.inputs
+    years = np.arange(inputs.base_year, spec.end_year + 1)
     coords = {
         "draw": np.arange(len(draws)),
         "year": years,
@@ -51,7 +55,7 @@ def to_dataset(draws: list[DrawResult], inputs: Inputs, end_year: int, attrs: di
     e0 = np.array([[life_expectancy(mortality.rates(int(y))[s], s) for s in range(2)] for y in years[:-1]])
     data_vars["life_expectancy"] = (("period", "sex"), e0, {"units": "years",
                                                           "description": "period life expectancy at birth of the year's death rates"})
-    ds = xr.Dataset(data_vars, coords=coords, attrs=attrs or {})
+    ds = xr.Dataset(data_vars, coords=coords)
     ds["persons_80plus"] = ds["population"].sel(age=slice(OLD_AGE, None)).sum("age")
     ds["persons_80plus"].attrs = {"units": "persons", "description": "persons aged 80 or more on 1 January"}
     return add_interventions(add_health(ds, draws, inputs), draws, inputs)
@@ -85,19 +89,14 @@ def add_interventions(ds: xr.Dataset, draws: list[DrawResult], inputs: Inputs) -
 def need_weight(inputs: Inputs) -> np.ndarray:
     """Age-determined expenditure need [sex, age]: expected hospital activity (DKK) of a person at the
     base year's use by sex and age (no chronic disease, frailty 1, no regional calibration)."""
-    from .health.hospital_use import activity_of_rates
-
     return activity_of_rates(inputs.health.use.rates, inputs.health.use.prices)
 
 
-def add_financing(ds: xr.Dataset, inputs: Inputs, rule_sets: list, settlement: str) -> xr.Dataset:
-    """Payout of every draw under the rule sets, and the risk metrics (prefix risk_)."""
-    from .financing.payout import assess
-    from .financing.risk import risk_metrics
-
+def add_financing(ds: xr.Dataset, spec: RunSpec) -> xr.Dataset:
+    """Payout of every draw under the run's rule sets and settlement, and the risk metrics (prefix risk_)."""
     population = ds["population"].sel(year=ds["period"].values).rename(year="period")
-    need = (population * xr.DataArray(need_weight(inputs), dims=("sex", "age"))).sum(("sex", "age"))
-    payout = assess(ds["criteria"], rule_sets, population.sum(("sex", "age")), need, settlement)
+    need = (population * xr.DataArray(need_weight(spec.inputs), dims=("sex", "age"))).sum(("sex", "age"))
+    payout = assess(ds["criteria"], list(spec.rule_sets), population.sum(("sex", "age")), need, spec.settlement)
     if payout is None:
         ds.attrs["financing"] = "no year could be assessed: each year's comparison year is before the base year"
         return ds
@@ -217,8 +216,6 @@ def criteria_table(ds: xr.Dataset) -> list[dict]:
 
 def risk_summary_text(ds: xr.Dataset) -> list[str]:
     """Plain-language lines per assessed year: one per region and one for all regions."""
-    from .financing.risk import summary_lines
-
     names = dict(zip(ds["region"].values.tolist(), ds["region_name"].values.tolist()))
     risk = xr.Dataset({name[len("risk_"):]: ds[name] for name in ds.data_vars if name.startswith("risk_")})
     risk = risk.rename(assessed_year="period")

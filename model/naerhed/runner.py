@@ -21,13 +21,13 @@ from pathlib import Path
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
 from . import __version__
-from .data import file_sha256
-from .engine import run_draws
-from .executors import SerialExecutor
-from .inputs import load_inputs
 from .analysis.contributions import contribution_rows
-from .report import intervention_figure, write_csv, write_report
-from .results import add_financing, to_dataset
+from .data import file_sha256
+from .executors import Executor, SerialExecutor
+from .inputs import load_inputs
+from .pipeline import run_dataset
+from .report import RunResults, write_outputs
+from .run_spec import RunSpec
 
 VERSIONED_PACKAGES = ("numpy", "scipy", "xarray", "h5netcdf", "pydantic", "pyyaml", "matplotlib", "rich", "simpy")
 
@@ -103,7 +103,8 @@ def find_run(out_root: Path, scenario_name: str, fingerprint: str) -> Path | Non
     return None
 
 
-def run_or_reuse(scenario, out_root: Path = Path("outputs"), progress: bool = True, executor=None) -> tuple[Path, bool]:
+def run_or_reuse(scenario, out_root: Path = Path("outputs"), progress: bool = True,
+                 executor: Executor | None = None) -> tuple[Path, bool]:
     """The run folder of `scenario`: an existing identical run if there is one, else a new run.
     Returns (folder, reused)."""
     inputs = load_inputs(scenario)
@@ -131,11 +132,14 @@ def acute_slots_curve(dataset, intervention, path: Path) -> None:
 
 
 def run_scenario(scenario, out_root: Path = Path("outputs"), progress: bool = True, inputs=None,
-                 executor=None) -> Path:
-    """Run every draw of `scenario` (on `executor`, naerhed.executors; default serial) and write its
-    run folder; returns the folder's path."""
+                 executor: Executor | None = None) -> Path:
+    """Run `scenario` through the pipeline (naerhed.pipeline.run_dataset, on `executor`; default: this
+    process), with each intervention's contribution where the scenario asks for it, and write its run
+    folder (the files of naerhed.report.OUTPUTS and manifest.json); returns the folder's path."""
     started = time.time()
     inputs = load_inputs(scenario) if inputs is None else inputs
+    spec = RunSpec.from_scenario(scenario, inputs)
+    executor = SerialExecutor() if executor is None else executor
     scenario_folder = Path(out_root) / scenario.name
     scenario_folder.mkdir(parents=True, exist_ok=True)
     run_id = new_run_id(scenario_folder, scenario.seed)
@@ -143,35 +147,21 @@ def run_scenario(scenario, out_root: Path = Path("outputs"), progress: bool = Tr
     tmp = scenario_folder / f".tmp-{run_id}-{os.getpid()}"
     tmp.mkdir()
     try:
-        n_years = scenario.end_year - inputs.base_year
         columns = [TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                    TextColumn("years"), TimeElapsedColumn(), TextColumn("left"), TimeRemainingColumn()]
         contributions = bool(inputs.interventions) and scenario.intervention_contributions
         runs = 1 + (len(inputs.interventions) if contributions else 0)
         with Progress(*columns, disable=not progress, transient=False) as bar:
-            label = f"{scenario.name}: {scenario.draws} draw(s) × {n_years} years"
+            label = f"{scenario.name}: {spec.draws} draw(s) × {spec.n_years} years"
             if runs > 1:
                 label += f" × {runs} runs (each intervention left out once)"
-            task = bar.add_task(label, total=scenario.draws * n_years * runs)
-            advance = lambda draw, year: bar.advance(task)  # noqa: E731
-            parallel = executor is not None and not isinstance(executor, SerialExecutor)
-            on_year = None if parallel else advance
-            on_draw = (lambda draw: bar.advance(task, n_years)) if parallel else None
-            draws = run_draws(inputs, scenario.end_year, scenario.population.sample_fraction, scenario.seed,
-                              scenario.draws, on_year=on_year, central=scenario.uncertainty == "central",
-                              executor=executor, on_draw=on_draw)
-            dataset = to_dataset(draws, inputs, scenario.end_year,
-                                 attrs={"scenario": scenario.name, "seed": scenario.seed, "run_id": run_id,
-                                        "sample_fraction": scenario.population.sample_fraction,
-                                        "naerhed_version": __version__})
-            dataset = add_financing(dataset, inputs, scenario.financing.load_rule_sets(), scenario.financing.settlement)
-            rows = (contribution_rows(scenario, inputs, dataset, on_year=on_year, on_draw=on_draw, executor=executor)
-                    if contributions else [])
-        dataset.to_netcdf(tmp / "results.nc", engine="h5netcdf")
-        write_report(dataset, tmp)
-        if rows:
-            write_csv(tmp / "interventions.csv", rows)
-            intervention_figure(rows, tmp / "figures" / "interventions.png")
+            task = bar.add_task(label, total=spec.draws * spec.n_years * runs)
+            advance = lambda years: bar.advance(task, years)  # noqa: E731
+            dataset = run_dataset(spec, executor, advance)
+            dataset.attrs = {"scenario": scenario.name, "seed": spec.seed, "run_id": run_id,
+                             "sample_fraction": spec.sample_fraction, "naerhed_version": __version__, **dataset.attrs}
+            rows = contribution_rows(spec, dataset, executor, advance) if contributions else []
+        write_outputs(RunResults(dataset, rows), tmp)
         for iv in inputs.interventions:
             if iv.type == "acute_slots":
                 acute_slots_curve(dataset, iv, tmp / "figures" / f"acute_slots_{iv.name}.png")
@@ -187,7 +177,7 @@ def run_scenario(scenario, out_root: Path = Path("outputs"), progress: bool = Tr
             "data_files": {key: {"path": str(path), "sha256": file_sha256(path)}
                            for key, path in {**inputs.files, **rule_set_files(scenario)}.items()},
             "fingerprint": scenario_fingerprint(scenario, inputs.files),
-            "executor": getattr(executor, "name", "serial"),
+            "executor": executor.name,
             "started_utc": datetime.fromtimestamp(started, timezone.utc).isoformat(),
             "wall_seconds": round(time.time() - started, 2),
         }

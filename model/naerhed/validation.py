@@ -25,6 +25,7 @@ from .financing.criteria import REGISTRY, names as criterion_names
 from .engine import simulate_draw
 from .health.hospital_use import Q
 from .inputs import Inputs, load_inputs
+from .run_spec import RunSpec
 
 CHECKS_FILE = "model_checks.csv"
 VALIDATION_END_YEAR = 2050
@@ -108,7 +109,9 @@ def run_checks(scenario, sample_fraction: float = 0.05, checks_path=None) -> lis
     """Simulate one central draw to 2050 and compare it with every calibration and validation figure."""
     scenario = scenario.model_copy(update={"end_year": max(scenario.end_year, VALIDATION_END_YEAR)})
     inputs = load_inputs(scenario)
-    result = simulate_draw(inputs, scenario.end_year, sample_fraction, scenario.seed, 0, central=True)
+    spec = RunSpec(inputs=inputs, end_year=scenario.end_year, sample_fraction=sample_fraction, seed=scenario.seed,
+                   central=True)
+    result = simulate_draw(spec, 0)
     base = inputs.base_year
     threshold = inputs.health.use.repeated_threshold
     checks: list[Check] = []

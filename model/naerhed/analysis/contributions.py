@@ -9,29 +9,20 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
-from ..engine import run_draws
+from ..executors import Executor
 from ..financing.criteria import names as criterion_names
-from ..results import add_financing, to_dataset
+from ..pipeline import Progress, run_dataset
+from ..run_spec import RunSpec
 
 
-def without(inputs, name: str):
-    """The inputs with one intervention left out."""
-    from dataclasses import replace
-
-    return replace(inputs, interventions=[iv for iv in inputs.interventions if iv.name != name])
-
-
-def contribution_rows(scenario, inputs, full: xr.Dataset, on_year=None, on_draw=None, executor=None) -> list[dict]:
-    """One row per intervention, assessed year and region (and all regions)."""
+def contribution_rows(spec: RunSpec, full: xr.Dataset, executor: Executor | None = None,
+                      progress: Progress | None = None) -> list[dict]:
+    """One row per intervention, assessed year and region (and all regions). `full`: the Dataset of
+    the run `spec` with every intervention; each intervention's run without it goes through
+    naerhed.pipeline.run_dataset on `executor`, reporting `progress` like the full run."""
     rows = []
-    rule_sets = scenario.financing.load_rule_sets()
-    central = scenario.uncertainty == "central"
-    for iv in inputs.interventions:
-        reduced_inputs = without(inputs, iv.name)
-        draws = run_draws(reduced_inputs, scenario.end_year, scenario.population.sample_fraction, scenario.seed,
-                          scenario.draws, on_year=on_year, central=central, executor=executor, on_draw=on_draw)
-        reduced = add_financing(to_dataset(draws, reduced_inputs, scenario.end_year), reduced_inputs, rule_sets,
-                                scenario.financing.settlement)
+    for iv in spec.inputs.interventions:
+        reduced = run_dataset(spec.without(iv.name), executor, progress)
         years = full["assessed_year"].values.tolist() if "assessed_year" in full.dims else []
         names = dict(zip(full["region"].values.tolist(), full["region_name"].values.tolist()))
         for year in years:

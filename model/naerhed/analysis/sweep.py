@@ -26,7 +26,13 @@ import numpy as np
 import yaml
 
 from ..errors import NaerhedError, ScenarioError
+from ..executors import Executor, SerialExecutor
 from ..financing.criteria import names as criterion_names
+from ..inputs import load_inputs
+from ..pipeline import run_dataset
+from ..report import panel_grid, write_csv
+from ..run_spec import RunSpec
+from ..scenario import load_scenario
 
 MONEY_OUTPUTS = ("expected_repayment_dkk", "p_full_payout")
 
@@ -106,8 +112,6 @@ def parse_parameters(spec: str) -> list[Parameter]:
 def check_parameters(scenario_path: str, parameters: list[Parameter], base_overrides: list[str]) -> None:
     """Every key path must be a numeric scenario value that accepts both ends of its range: the
     scenario is validated at the low and high end of each parameter (all problems reported)."""
-    from ..scenario import load_scenario
-
     problems = []
     for p in parameters:
         for value in (p.low, p.high):
@@ -154,18 +158,10 @@ def salib_problem(parameters: list[Parameter]) -> dict:
 
 
 def evaluate_point(scenario_path: str, overrides: list[str], year: int | None) -> tuple[dict, int]:
-    """Run the scenario with the overrides; the outputs (see the module docstring) and the year used."""
-    from ..engine import run_draws
-    from ..inputs import load_inputs
-    from ..results import add_financing, to_dataset
-    from ..scenario import load_scenario
-
+    """Run the scenario with the overrides (naerhed.pipeline.run_dataset, in this process); the outputs
+    (see the module docstring) and the year used."""
     scenario = load_scenario(scenario_path, overrides)
-    inputs = load_inputs(scenario)
-    draws = run_draws(inputs, scenario.end_year, scenario.population.sample_fraction, scenario.seed, scenario.draws,
-                      central=scenario.uncertainty == "central")
-    ds = add_financing(to_dataset(draws, inputs, scenario.end_year), inputs, scenario.financing.load_rule_sets(),
-                       scenario.financing.settlement)
+    ds = run_dataset(RunSpec.from_scenario(scenario, load_inputs(scenario)))
     if "assessed_year" not in ds.dims:
         raise NaerhedError("the sweep's scenario has no assessed year: set end_year at least two years after the base year")
     years = ds["assessed_year"].values.tolist()
@@ -223,8 +219,6 @@ def sensitivity_figure(method: str, rows: list[dict], path: Path) -> None:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from ..report import panel_grid
-
     fig, axes = panel_grid(len(outputs()), panel=(5, 4), columns=3)
     for ax, output in zip(axes, outputs()):
         picked = [r for r in rows if r["output"] == output]
@@ -265,14 +259,10 @@ def sensitivity_figure(method: str, rows: list[dict], path: Path) -> None:
 
 
 def run_sweep(scenario_path: str, method: str, parameters: list[Parameter], n: int, base_overrides: list[str],
-              out_root: Path, executor=None, year: int | None = None, progress=None) -> Path:
+              out_root: Path, executor: Executor | None = None, year: int | None = None, progress=None) -> Path:
     """Run every point on `executor` (naerhed.executors; default: in this process) and write
     outputs/sweep/<id>/: runs.csv, indices.csv, figures/sensitivity.png, manifest.json.
     `progress(done, total)` is called after each point."""
-    from ..executors import SerialExecutor
-    from ..report import write_csv
-    from ..scenario import load_scenario
-
     check_parameters(scenario_path, parameters, base_overrides)
     scenario = load_scenario(scenario_path, base_overrides)
     points = design(method, parameters, n, scenario.seed)

@@ -1,0 +1,46 @@
+"""The specification of a run: everything that determines its numbers, built from a scenario in one
+place (`RunSpec.from_scenario`) and handed whole to the engine, the executors and the pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from .inputs import Inputs
+
+
+@dataclass(frozen=True, eq=False)
+class RunSpec:
+    """One run's settings (compared by identity: the inputs hold arrays).
+
+    inputs: the reference tables and interventions (naerhed.inputs); end_year: the projection runs to
+    1 January of this year; sample_fraction: share of persons simulated (each weighs 1/sample_fraction);
+    seed: random seed; draws: Monte Carlo draws; central: every draw uses the central value of each
+    uncertain parameter; rule_sets: the nærhedsfinansiering rule sets (naerhed.financing.rules.RuleSet);
+    settlement: 'formal' or 'as_applied' (see the scenario's financing.settlement).
+    """
+
+    inputs: Inputs
+    end_year: int
+    sample_fraction: float
+    seed: int
+    draws: int = 1
+    central: bool = False
+    rule_sets: tuple = ()
+    settlement: str = "formal"
+
+    @classmethod
+    def from_scenario(cls, scenario, inputs: Inputs) -> RunSpec:
+        """The run of `scenario` (naerhed.scenario.Scenario) on its loaded `inputs`."""
+        return cls(inputs=inputs, end_year=scenario.end_year, sample_fraction=scenario.population.sample_fraction,
+                   seed=scenario.seed, draws=scenario.draws, central=scenario.uncertainty == "central",
+                   rule_sets=tuple(scenario.financing.load_rule_sets()), settlement=scenario.financing.settlement)
+
+    @property
+    def n_years(self) -> int:
+        """Calendar years simulated per draw (base year to end_year - 1)."""
+        return self.end_year - self.inputs.base_year
+
+    def without(self, intervention: str) -> RunSpec:
+        """The same run with the intervention named `intervention` left out (same seed and draws)."""
+        kept = [iv for iv in self.inputs.interventions if iv.name != intervention]
+        return replace(self, inputs=replace(self.inputs, interventions=kept))
