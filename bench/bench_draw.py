@@ -31,12 +31,13 @@ import json, resource, sys, time
 from naerhed.inputs import load_inputs
 from naerhed.scenario import load_scenario
 from naerhed.engine import simulate_draw
+from naerhed.run_spec import RunSpec
 fraction, years, scenario_file = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 scenario = load_scenario(scenario_file, [f"population.sample_fraction={fraction}", f"end_year={2019 + years}"])
 t0 = time.perf_counter()
 inputs = load_inputs(scenario)
 t1 = time.perf_counter()
-result = simulate_draw(inputs, scenario.end_year, fraction, seed=1, draw=0)
+result = simulate_draw(RunSpec(inputs=inputs, end_year=scenario.end_year, sample_fraction=fraction, seed=1), 0)
 t2 = time.perf_counter()
 persons = result.population.sum(axis=(1, 2, 3)) * fraction
 person_years = float(persons[:-1].sum())
@@ -51,15 +52,16 @@ WORKERS = r"""
 import json, sys, time
 from naerhed.inputs import load_inputs
 from naerhed.scenario import load_scenario
-from naerhed.engine import run_draws
 from naerhed.executors import make_executor
+from naerhed.pipeline import run_draws
+from naerhed.run_spec import RunSpec
 if __name__ == "__main__":
     fraction, draws, workers = float(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
     scenario = load_scenario(sys.argv[4], [f"population.sample_fraction={fraction}", "end_year=2029"])
     inputs = load_inputs(scenario)
     executor = make_executor(workers)
     t0 = time.perf_counter()
-    run_draws(inputs, 2029, fraction, 1, draws, executor=executor)
+    run_draws(RunSpec(inputs=inputs, end_year=2029, sample_fraction=fraction, seed=1, draws=draws), executor)
     print(json.dumps({"workers": workers, "draws": draws, "persons": fraction * 5806081,
                       "wall_seconds": time.perf_counter() - t0}))
 """

@@ -6,11 +6,12 @@ import pytest
 
 from naerhed import data
 from naerhed.engine import simulate_draw
+from naerhed.run_spec import RunSpec
 
 
 @pytest.fixture(scope="module")
 def projection_2030(default_inputs):
-    result = simulate_draw(default_inputs, 2030, 0.05, seed=2020, draw=0)
+    result = simulate_draw(RunSpec(inputs=default_inputs, end_year=2030, sample_fraction=0.05, seed=2020), 0)
     return result.population[-1]  # 1 January 2030, [region, sex, age]
 
 

@@ -7,6 +7,7 @@ import pytest
 import xarray as xr
 
 from naerhed import runner
+from naerhed.report import OUTPUTS
 from naerhed.runner import run_scenario
 
 from .conftest import make_scenario
@@ -27,6 +28,14 @@ def test_run_folder_is_complete(run_folder):
         assert (run_folder / name).is_file(), name
     leftovers = [p.name for p in run_folder.parent.iterdir() if p.name.startswith(".tmp")]
     assert leftovers == []
+
+
+def test_the_run_folder_holds_every_output_of_the_list(run_folder):
+    """report.OUTPUTS is the one list of a run folder's files (without interventions: no contributions)."""
+    for name, _ in OUTPUTS:
+        if "interventions" not in name:
+            assert list(run_folder.glob(name.replace("{criterion}", "*"))), name
+    assert not (run_folder / "interventions.csv").exists()
 
 
 def test_results_have_labelled_dimensions(run_folder):

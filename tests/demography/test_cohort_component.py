@@ -12,6 +12,7 @@ from naerhed.demography.cohort_component import Demography
 from naerhed.demography.fertility import birth_probabilities
 from naerhed.demography.mortality import death_probabilities
 from naerhed.engine import simulate_draw
+from naerhed.run_spec import RunSpec
 from naerhed.inputs import load_inputs
 from naerhed.population import synthesize
 from naerhed.streams import RandomStreams
@@ -26,7 +27,7 @@ def _population(inputs, fraction, seed=3, draw=0):
 
 
 def test_balancing_identity_every_year(default_inputs):
-    result = simulate_draw(default_inputs, 2030, 0.01, seed=11, draw=0)
+    result = simulate_draw(RunSpec(inputs=default_inputs, end_year=2030, sample_fraction=0.01, seed=11), 0)
     stock = result.population.sum(axis=3)  # [year, region, sex]
     ev = result.events
     change = ev["births"] - ev["deaths"] + ev["immigrants"] - ev["emigrants"]
@@ -34,9 +35,9 @@ def test_balancing_identity_every_year(default_inputs):
 
 
 def test_same_seed_identical_other_seed_different(default_inputs):
-    a = simulate_draw(default_inputs, 2024, 0.01, seed=5, draw=0)
-    b = simulate_draw(default_inputs, 2024, 0.01, seed=5, draw=0)
-    c = simulate_draw(default_inputs, 2024, 0.01, seed=6, draw=0)
+    a = simulate_draw(RunSpec(inputs=default_inputs, end_year=2024, sample_fraction=0.01, seed=5), 0)
+    b = simulate_draw(RunSpec(inputs=default_inputs, end_year=2024, sample_fraction=0.01, seed=5), 0)
+    c = simulate_draw(RunSpec(inputs=default_inputs, end_year=2024, sample_fraction=0.01, seed=6), 0)
     np.testing.assert_array_equal(a.population, b.population)
     for name in a.events:
         np.testing.assert_array_equal(a.events[name], b.events[name])
@@ -77,7 +78,7 @@ def test_net_migration_matches_the_table(default_inputs):
 def test_alignment_reproduces_the_projection_by_sex_and_age_group():
     scenario = make_scenario(demography={"alignment": {"target": "projection"}}, end_year=2025)
     inputs = load_inputs(scenario)
-    result = simulate_draw(inputs, 2025, 0.02, seed=1, draw=0)
+    result = simulate_draw(RunSpec(inputs=inputs, end_year=2025, sample_fraction=0.02, seed=1), 0)
     groups = alignment_groups()
     for i, year in enumerate(range(2020, 2026), start=1):
         simulated = result.population[i].sum(axis=0)
@@ -113,8 +114,8 @@ def test_common_random_numbers_across_scenarios(default_inputs):
 def test_zero_effect_change_gives_identical_results(default_inputs):
     scenario = make_scenario(demography={"migration": {"scale": 1.0}, "fertility": {"tfr": None}})
     inputs = load_inputs(scenario)
-    a = simulate_draw(default_inputs, 2023, 0.01, seed=9, draw=2)
-    b = simulate_draw(inputs, 2023, 0.01, seed=9, draw=2)
+    a = simulate_draw(RunSpec(inputs=default_inputs, end_year=2023, sample_fraction=0.01, seed=9), 2)
+    b = simulate_draw(RunSpec(inputs=inputs, end_year=2023, sample_fraction=0.01, seed=9), 2)
     np.testing.assert_array_equal(a.population, b.population)
 
 

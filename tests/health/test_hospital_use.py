@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from naerhed.engine import simulate_draw
+from naerhed.run_spec import RunSpec
 from naerhed.health.chronic import KOL
 from naerhed.health.hospital_use import ACUTE, OUTPATIENT, Q, N_MEASURES
 from naerhed.financing.criteria import names as criterion_names
@@ -29,7 +30,9 @@ def _criteria(totals):
 
 @pytest.fixture(scope="module")
 def base_year_draw(default_inputs):
-    return simulate_draw(default_inputs, default_inputs.base_year + 1, 0.05, seed=8, draw=0, central=True)
+    spec = RunSpec(inputs=default_inputs, end_year=default_inputs.base_year + 1, sample_fraction=0.05, seed=8,
+                   central=True)
+    return simulate_draw(spec, 0)
 
 
 def test_calibration_reproduces_the_base_year_targets(default_inputs, base_year_draw):
@@ -63,7 +66,7 @@ def test_own_calibration_file_is_reproduced(tmp_path):
     path = tmp_path / "my_region.csv"
     path.write_text("\n".join(lines) + "\n")
     inputs = load_inputs(make_scenario(data={"calibration": str(path)}))
-    result = simulate_draw(inputs, 2020, 0.05, seed=8, draw=0, central=True)
+    result = simulate_draw(RunSpec(inputs=inputs, end_year=2020, sample_fraction=0.05, seed=8, central=True), 0)
     simulated = _criteria(result.hospital[0])
     np.testing.assert_allclose(simulated, [1.8, 40000, 0.12, 0.2], rtol=0.05)
 
@@ -105,10 +108,10 @@ def test_admissions_are_concentrated_as_published(base_year_draw):
 
 def test_sample_fraction_does_not_bias_the_rates(default_inputs):
     """Criteria at sample fraction 0.01 and 0.1 agree within their sampling error, over 4 draws each."""
-    small = np.array([_criteria(simulate_draw(default_inputs, 2020, 0.01, seed=3, draw=d, central=True).hospital[0])
-                      for d in range(4)])
-    large = np.array([_criteria(simulate_draw(default_inputs, 2020, 0.1, seed=3, draw=d, central=True).hospital[0])
-                      for d in range(2)])
+    small_spec = RunSpec(inputs=default_inputs, end_year=2020, sample_fraction=0.01, seed=3, central=True)
+    large_spec = RunSpec(inputs=default_inputs, end_year=2020, sample_fraction=0.1, seed=3, central=True)
+    small = np.array([_criteria(simulate_draw(small_spec, d).hospital[0]) for d in range(4)])
+    large = np.array([_criteria(simulate_draw(large_spec, d).hospital[0]) for d in range(2)])
     diff = np.abs(small.mean(axis=0) - large.mean(axis=0))
     spread = np.sqrt(small.var(axis=0, ddof=1) / 4 + large.var(axis=0, ddof=1) / 2 + 1e-18)
     assert np.all(diff <= 4 * spread + 1e-3 * large.mean(axis=0)), (small.mean(0), large.mean(0))

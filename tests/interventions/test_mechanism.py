@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from naerhed.engine import simulate_draw
+from naerhed.run_spec import RunSpec
 from naerhed.errors import DataError, ScenarioError
 from naerhed.health.chronic import KOL
 from naerhed.inputs import load_inputs
@@ -22,7 +23,8 @@ def criteria_2021(inputs, seed=4):
     """National criteria 1-4 in 2021 (one central draw, sample fraction 0.02)."""
     from naerhed.health.hospital_use import Q
 
-    t = simulate_draw(inputs, 2022, 0.02, seed=seed, draw=0, central=True).hospital[2].sum(axis=1)
+    spec = RunSpec(inputs=inputs, end_year=2022, sample_fraction=0.02, seed=seed, central=True)
+    t = simulate_draw(spec, 0).hospital[2].sum(axis=1)
     admissions = t[Q["acute_admissions"]] + t[Q["planned_admissions"]]
     stays = admissions + t[Q["outpatient_stays"]]
     return np.array([stays / t[Q["citizens"]], t[Q["chronic_activity_dkk"]] / t[Q["chronic_persons"]],
