@@ -15,8 +15,9 @@ from .conftest import make_scenario
 
 @pytest.fixture(scope="module")
 def scenario():
+    rules = {"rule_sets": ["nf2019", "nf2020", "nf2021", "nf2022plus"], "settlement": "as_applied"}
     return make_scenario(population={"sample_fraction": 0.002}, end_year=2021, draws=2, seed=7, uncertainty="central",
-                         financing={"rule_sets": ["nf2019", "nf2020", "nf2021", "nf2022plus"], "settlement": "as_applied"},
+                         financing=rules,
                          interventions=[{"name": "pro", "type": "need_based_controls", "start_year": 2020},
                                         {"name": "vip", "type": "frequent_flyer", "start_year": 2020}])
 
