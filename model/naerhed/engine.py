@@ -39,7 +39,7 @@ class DrawResult:
     hospital [period, quantity, municipality × age group]: hospital-use totals (QUANTITIES);
     chronic_persons [year, region, condition]: weighted persons with KOL, diabetes type 1, type 2;
     region_scale [measure + price, region]: the calibration multipliers; trend [measure];
-    digital_solutions_met: criterion 5 in this draw;
+    inputs_met: whether each scenario-input criterion (e.g. 5, digital solutions) is met in this draw;
     participants, intervention_cost_dkk [period, intervention, region]: persons covered and cost;
     intervention_effects: the effects sampled for each intervention in this draw;
     calibration_targets [criterion, region]: the base-year criterion levels sampled in this draw.
@@ -51,7 +51,7 @@ class DrawResult:
     chronic_persons: np.ndarray
     region_scale: np.ndarray
     trend: np.ndarray
-    digital_solutions_met: bool
+    inputs_met: dict[str, bool]
     participants: np.ndarray
     intervention_cost_dkk: np.ndarray
     intervention_effects: list[dict]
@@ -105,7 +105,7 @@ def simulate_draw(spec: RunSpec, draw: int, on_year: Callable[[int], None] | Non
             on_year(pop.year)
     return DrawResult(population=population, events=events, hospital=hospital, chronic_persons=chronic_persons,
                       region_scale=region_scale, trend=parameters.trend,
-                      digital_solutions_met=parameters.digital_solutions_met, participants=participants,
+                      inputs_met=parameters.inputs_met, participants=participants,
                       intervention_cost_dkk=costs, intervention_effects=[d.effects for d in drawn],
                       calibration_targets=parameters.targets)
 

@@ -137,8 +137,8 @@ def add_health(ds: xr.Dataset, draws: list[DrawResult], inputs: Inputs) -> xr.Da
                                 {"units": "as the criterion", "description": "base-year criterion level sampled in the draw"})
     ds["trend"] = (("draw", "measure"), np.stack([d.trend for d in draws]),
                    {"units": "relative change per year", "description": "secular trend sampled in the draw"})
-    inputs_met = {"digital_solutions": xr.DataArray(np.array([d.digital_solutions_met for d in draws], dtype=float),
-                                                    dims="draw")}
+    inputs_met = {name: xr.DataArray(np.array([d.inputs_met[name] for d in draws], dtype=float), dims="draw")
+                  for name in criterion_names(kind="input")}
     totals = ds["hospital_totals"].astype(np.float64)
     by_region = totals.sum("age_group").groupby(ds["municipality_region"]).sum().rename(municipality_region="region")
     ds["criteria"] = compute_criteria(by_region, inputs_met).transpose("draw", "period", "region", "criterion")

@@ -324,6 +324,8 @@ class HealthSettings(_Section):
     trends: TrendSettings = _field(
         default_factory=TrendSettings, description="Secular trends of hospital use.", unit="section"
     )
+    # Each scenario-input criterion of the registry (naerhed.financing.criteria, kind 'input') has
+    # its probability here as `<criterion name>_met`.
     digital_solutions_met: float = _field(
         1.0,
         ge=0,

@@ -25,11 +25,12 @@ COMBINATION_BITS = np.array([0, KOL, DIABETES_T2, KOL | DIABETES_T2])  # none, K
 
 @dataclass
 class DrawHealth:
-    """What one draw samples: trend [measure] (annual relative change), whether criterion 5 is met,
-    and the calibration targets [criterion, region] (the base-year levels are uncertain too)."""
+    """What one draw samples: trend [measure] (annual relative change), whether each scenario-input
+    criterion is met (name → bool), and the calibration targets [criterion, region] (the base-year
+    levels are uncertain too)."""
 
     trend: np.ndarray
-    digital_solutions_met: bool
+    inputs_met: dict[str, bool]
     targets: np.ndarray
 
 
@@ -40,21 +41,21 @@ class Health:
     targets: np.ndarray            # [criterion, region], see data/calibration_targets.csv
     target_sd: np.ndarray          # [criterion, region]: uncertainty of the targets (one sd)
     trends: dict                   # measure -> number or Prior
-    digital_solutions_met: float   # probability
+    input_met_probability: dict[str, float]  # scenario-input criterion → probability that it is met
     repeated_share_target: float   # share of acute inpatients with 2+ acute admissions (calibrated)
     repeated_admissions_target: float  # share of acute admissions made by them (validation)
 
     def draw(self, seed: int, draw: int, central: bool) -> DrawHealth:
         """Sample the per-draw parameters (common random numbers: keyed by seed, draw and name)."""
         trend = np.array([draw_value(self.trends[m], "trend:" + m, seed, draw, central) for m in RATE_MEASURES])
-        p = self.digital_solutions_met
         streams = RandomStreams(seed, draw)
-        met = bool(p >= 1.0 or (p > 0 and streams.uniform("digital_solutions", 0, 1)[0] < p))
+        met = {name: bool(p >= 1.0 or (p > 0 and streams.uniform(name, 0, 1)[0] < p))
+               for name, p in self.input_met_probability.items()}
         targets = self.targets.copy()
         if not central:
             z = ndtri(streams.uniform("calibration_targets", 0, self.targets.size)).reshape(self.targets.shape)
             targets = np.clip(self.targets + z * self.target_sd, 0.05 * self.targets, None)
-        return DrawHealth(trend=trend, digital_solutions_met=met, targets=targets)
+        return DrawHealth(trend=trend, inputs_met=met, targets=targets)
 
     def initialise(self, pop: Population, first: int, streams: RandomStreams, year: int, decision: str) -> None:
         """Set chronic states and frailty of the persons from position `first` on (new persons)."""
@@ -121,7 +122,8 @@ def build_health(scenario, base_counts: np.ndarray, mortality: MortalityModel) -
     shape = frailty_shape_for_population(tables, chronic, base_counts, base_death_probability, calibration.value)
     use = HospitalUseModel.from_tables(tables, base_death_probability, shape, scenario.health.cost_ageing, base_year)
     return Health(chronic=chronic, use=use, targets=calibration.value, target_sd=calibration.sd, trends=trends,
-                  digital_solutions_met=scenario.health.digital_solutions_met,
+                  input_met_probability={name: getattr(scenario.health, f"{name}_met")
+                                         for name in criterion_names(kind="input")},
                   repeated_share_target=tables.repeated_share_inpatients,
                   repeated_admissions_target=tables.repeated_share_admissions)
 
