@@ -126,16 +126,18 @@ def names(kind: str | None = None, calibrated: bool | None = None) -> tuple[str,
 def compute_criteria(totals: xr.DataArray, inputs: dict[str, xr.DataArray] | None = None) -> xr.DataArray:
     """Criteria from totals with a `quantity` dimension (naerhed.health.hospital_use.QUANTITIES),
     already summed over the grouping wanted. Returns the same dimensions with `criterion` instead of
-    `quantity`: every measured criterion, then each input criterion given in `inputs` (name →
-    1/0 per draw, broadcast); input criteria not given are left out."""
+    `quantity`, in the registry's order: every measured criterion and each input criterion given in
+    `inputs` (name → 1/0 per draw, broadcast); input criteria not given are left out."""
     import xarray as xr
 
     def total(name):
         return totals.sel(quantity=name)
 
-    measured = [c.name for c in REGISTRY.values() if c.measured]
-    values = [REGISTRY[name].value(total) for name in measured]
-    given = [c.name for c in REGISTRY.values() if not c.measured and inputs and c.name in inputs]
-    values += [inputs[name].astype(float) + 0 * values[0] for name in given]
-    out = xr.concat([v.drop_vars("quantity", errors="ignore") for v in values], dim="criterion")
-    return out.assign_coords(criterion=measured + given)
+    values = {c.name: c.value(total) for c in REGISTRY.values() if c.measured}
+    first = next(iter(values.values()))
+    for name in REGISTRY:
+        if inputs and name in inputs and not REGISTRY[name].measured:
+            values[name] = inputs[name].astype(float) + 0 * first
+    order = [name for name in REGISTRY if name in values]
+    out = xr.concat([values[name].drop_vars("quantity", errors="ignore") for name in order], dim="criterion")
+    return out.assign_coords(criterion=order)

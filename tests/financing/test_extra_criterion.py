@@ -1,0 +1,68 @@
+"""A measured criterion that is a ratio of existing totals is one registry entry: registered here
+(outpatient stays per citizen), it flows into the results, the CSV files, the figures and the
+payout without any other change."""
+
+from __future__ import annotations
+
+import csv
+
+import numpy as np
+import pytest
+import xarray as xr
+
+from naerhed.financing.criteria import REGISTRY, Criterion, register
+from naerhed.runner import run_scenario
+
+from ..conftest import make_scenario
+
+EXTRA = Criterion("outpatient_per_citizen", 6, "Ambulante besøg pr. borger", "outpatient stays per citizen",
+                  "outpatient stays per citizen per year", -1, numerator=("outpatient_stays",),
+                  denominator=("citizens",))
+
+
+@pytest.fixture(scope="module")
+def run_with_extra_criterion(tmp_path_factory):
+    register(EXTRA)
+    try:
+        scenario = make_scenario(population={"sample_fraction": 0.002}, end_year=2023, draws=2, seed=7)
+        yield run_scenario(scenario, out_root=tmp_path_factory.mktemp("out"), progress=False)
+    finally:
+        REGISTRY.pop(EXTRA.name)
+
+
+def _rows(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def test_the_extra_criterion_is_in_the_results_as_a_ratio_of_its_totals(run_with_extra_criterion):
+    with xr.open_dataset(run_with_extra_criterion / "results.nc", engine="h5netcdf") as ds:
+        names = ds["criterion"].values.tolist()
+        assert names == ["stays_per_citizen", "activity_per_chronic_dkk", "readmission_share", "virtual_share",
+                         "digital_solutions", "outpatient_per_citizen"]
+        totals = ds["hospital_totals"].astype(np.float64).sum(("municipality", "age_group"))
+        expected = totals.sel(quantity="outpatient_stays") / totals.sel(quantity="citizens")
+        np.testing.assert_allclose(ds["criteria_national"].sel(criterion="outpatient_per_citizen"), expected, rtol=1e-12)
+        for name in ("criteria", "criteria_by_municipality", "criteria_by_age_group"):
+            # defined wherever criterion 1 is (a municipality with no simulated citizen has neither)
+            extra, stays = (ds[name].sel(criterion=c).notnull() for c in ("outpatient_per_citizen", "stays_per_citizen"))
+            assert bool((extra == stays).all()) and float(extra.mean()) > 0.9, name
+        assert "outpatient_per_citizen" in ds["criteria"].attrs["units"]
+
+
+def test_the_extra_criterion_is_in_every_criteria_table(run_with_extra_criterion):
+    for name in ("criteria.csv", "criteria_by_municipality.csv", "criteria_by_age_group.csv"):
+        rows = [r for r in _rows(run_with_extra_criterion / name) if r["criterion"] == "outpatient_per_citizen"]
+        assert rows, name
+        assert {r["unit"] for r in rows} == {"outpatient stays per citizen per year"}
+        values = np.array([float(r["value_mean"]) for r in rows])
+        assert (values[~np.isnan(values)] > 0).all() and np.isnan(values).mean() < 0.1, name
+
+
+def test_the_extra_criterion_has_its_figures(run_with_extra_criterion):
+    assert (run_with_extra_criterion / "figures" / "fan_outpatient_per_citizen.png").stat().st_size > 1000
+    import matplotlib.image
+
+    # five measured criteria: the grid grows to three rows of two panels (4 inches each at 120 dpi)
+    height = matplotlib.image.imread(run_with_extra_criterion / "figures" / "criteria_by_region.png").shape[0]
+    assert height == 3 * 4 * 120
