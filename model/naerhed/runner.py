@@ -113,23 +113,6 @@ def run_or_reuse(scenario, out_root: Path = Path("outputs"), progress: bool = Tr
     return run_scenario(scenario, out_root, progress, inputs=inputs, executor=executor), False
 
 
-def acute_slots_curve(dataset, intervention, path: Path) -> None:
-    """The capacity curve of an acute-slots intervention: share of eligible referrals diverted
-    against places per region, at the demand of its regions in its start year (mean over draws)."""
-    from .interventions.capacity import plot_diverted_curve
-    from .uncertainty import as_prior
-
-    year = min(max(intervention.start_year, int(dataset["period"][0])), int(dataset["period"][-1]))
-    codes = [int(dataset["region"][r]) for r in intervention.regions]
-    totals = dataset["hospital_totals"].sel(period=year, quantity="acute_admissions").sum("age_group").mean("draw")
-    admissions = float(totals.where(dataset["municipality_region"].isin(codes), 0).sum())
-    share = as_prior(intervention.effects.get("acute_diversion_share", 0.0))
-    share = share.central() if hasattr(share, "central") else float(share)
-    demand = admissions * share / 365.0 / len(codes)
-    places_max = max(12, 2 * int(intervention.slots_per_day or 0))
-    plot_diverted_curve(path, round(demand, 1), places_max=places_max, days=182)  # half a year per point: a figure
-
-
 def run_scenario(scenario, out_root: Path = Path("outputs"), progress: bool = True, inputs=None,
                  executor=None) -> Path:
     """Run every draw of `scenario` (on `executor`, naerhed.executors; default serial) and write its
@@ -173,8 +156,7 @@ def run_scenario(scenario, out_root: Path = Path("outputs"), progress: bool = Tr
             write_csv(tmp / "interventions.csv", rows)
             intervention_figure(rows, tmp / "figures" / "interventions.png")
         for iv in inputs.interventions:
-            if iv.type == "acute_slots":
-                acute_slots_curve(dataset, iv, tmp / "figures" / f"acute_slots_{iv.name}.png")
+            iv.write_outputs(dataset, tmp / "figures")
         manifest = {
             "run_id": run_id,
             "scenario_file": str(getattr(scenario, "source_path", "") or ""),
