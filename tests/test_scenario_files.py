@@ -6,11 +6,13 @@ from pathlib import Path
 import pytest
 import xarray as xr
 
+from naerhed.interventions.types import registered
 from naerhed.runner import run_scenario
-from naerhed.scenario import INTERVENTION_TYPES, load_scenario
+from naerhed.scenario import load_scenario
 
 SCENARIOS = Path(__file__).resolve().parents[1] / "scenarios"
 FILES = sorted(SCENARIOS.glob("*.yaml"))
+INTERVENTION_TYPES = tuple(registered())
 
 
 def test_there_is_a_file_per_intervention_type():

@@ -42,15 +42,6 @@ KNOWN_PRIVATE_IMPORTS = {
 #: removes these entries after merging that work.
 KNOWN_CYCLES = [["naerhed.data.statbank", "naerhed.data.tables"]]
 
-#: Function-level imports of naerhed modules in the pipeline's modules that belong to the intervention
-#: helper's part of issue 11 (the acute-slots capacity figure): (module, function, imported module).
-#: The lead removes these entries after merging that work.
-KNOWN_FUNCTION_IMPORTS = {
-    ("naerhed.runner", "acute_slots_curve", "naerhed.interventions.capacity"),
-    ("naerhed.runner", "acute_slots_curve", "naerhed.uncertainty"),
-    ("naerhed.engine", "diverted_fraction", "naerhed.interventions.capacity"),
-}
-
 
 def module_name(path: Path) -> str:
     parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
@@ -166,7 +157,7 @@ def test_no_module_imports_a_private_name_of_another_module():
 def test_the_pipeline_modules_import_naerhed_modules_at_module_level():
     table = import_table()
     lazy = {(name, i["function"], i["module"]) for name in PIPELINE for i in table[name] if i["function"]}
-    assert lazy - KNOWN_FUNCTION_IMPORTS == set()
+    assert lazy == set()
 
 
 def calls(path: Path) -> list[ast.Call]:

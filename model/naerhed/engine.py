@@ -21,8 +21,8 @@ from .constants import N_AGE_GROUPS, N_AGES, N_REGIONS
 from .demography.cohort_component import complete_year, death_probability, decide_deaths
 from .health.calibration import calibrate_regions
 from .health.chronic import DIABETES_T1, DIABETES_T2, KOL, has_chronic
-from .health.hospital_use import QUANTITIES, activity_of_rates, cell_totals, simulate_use
-from .interventions.mechanism import draw_interventions, year_modifiers
+from .health.hospital_use import QUANTITIES, cell_totals, simulate_use
+from .interventions.mechanism import draw_interventions, year_modifier
 from .population import synthesize
 from .run_spec import RunSpec
 from .streams import RandomStreams
@@ -89,8 +89,7 @@ def simulate_draw(spec: RunSpec, draw: int, on_year: Callable[[int], None] | Non
         pop.chronic, _ = health.chronic.apply_incidence(pop.chronic, pop.age, pop.sex, pop.id, pop.next_id, streams, year)
         modify = None
         if drawn:
-            modify = intervention_modifier(drawn, pop, health.use, region_scale, streams, year,
-                                           participants[i - 1], costs[i - 1])
+            modify = year_modifier(drawn, pop, health.use, streams, year, participants[i - 1], costs[i - 1])
         use = simulate_use(health.use, pop, dies, region_scale, parameters.trend, streams, year, modify)
         hospital[i - 1] = cell_totals(pop, dies, has_chronic(pop.chronic), use, n_municipalities,
                                       health.use.repeated_threshold)
@@ -108,42 +107,6 @@ def simulate_draw(spec: RunSpec, draw: int, on_year: Callable[[int], None] | Non
                       inputs_met=parameters.inputs_met, participants=participants,
                       intervention_cost_dkk=costs, intervention_effects=[d.effects for d in drawn],
                       calibration_targets=parameters.targets)
-
-
-def intervention_modifier(drawn, pop, use_model, region_scale: np.ndarray, streams: RandomStreams, year: int,
-                          participants: np.ndarray, costs: np.ndarray):
-    """The `modify(rates)` step of a year with interventions: it returns the persons' modifiers and
-    fills in the year's participants (persons) and costs (DKK) [intervention, region]."""
-    def modify(rates: np.ndarray, prices: np.ndarray):
-        mods, covered = year_modifiers(drawn, pop, rates, year, streams, use_model.frailty_shape,
-                                       use_model.frailty_cap, lambda idx: activity_of_rates(rates, prices)[idx],
-                                       diverted_fraction)
-        participants[:] = covered * pop.weight
-        for j, d in enumerate(drawn):
-            running = np.isin(np.arange(N_REGIONS), d.spec.regions) & (d.spec.coverage(year) > 0)
-            costs[j] = participants[j] * d.spec.cost_per_participant_dkk + running * d.spec.fixed_cost_dkk_per_year
-        return mods
-
-    return modify
-
-
-DEMAND_GRID_STEP = 0.05  # the clinic model is run at demands 5 % apart and interpolated in between
-CLINIC_DAYS = 364  # one simulated year per grid point: at 50+ referrals a day the standard error is about 0.4 points
-
-
-def diverted_fraction(places: int, eligible_per_day: float) -> float:
-    """Share of eligible acute referrals an acute outpatient clinic with `places` same-day places
-    diverts from admission: the simpy model (cached) at the two neighbouring points of a grid of
-    demands 5 % apart, interpolated on log demand, so a run needs only a few clinic simulations."""
-    from .interventions.capacity import diverted_fraction as clinic
-
-    if places <= 0 or eligible_per_day <= 0:
-        return 0.0
-    position = np.log(eligible_per_day) / DEMAND_GRID_STEP
-    low = np.floor(position)
-    weight = position - low
-    at = lambda k: clinic(int(places), float(np.exp(k * DEMAND_GRID_STEP)), days=CLINIC_DAYS)  # noqa: E731
-    return float((1 - weight) * at(low) + weight * at(low + 1))
 
 
 def chronic_counts(pop) -> np.ndarray:

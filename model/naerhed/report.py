@@ -265,10 +265,12 @@ def intervention_figure(rows: list[dict], path: Path) -> None:
 class RunResults:
     """What the files of a run folder are written from: the run's Dataset (naerhed.pipeline.run_dataset)
     and the rows of the interventions' contributions (naerhed.analysis.contributions; empty when the
-    run has no interventions or skips the contributions)."""
+    run has no interventions or skips the contributions), and the run's resolved interventions
+    (naerhed.interventions.catalogue.Intervention), whose types may write outputs of their own."""
 
     dataset: xr.Dataset
     contributions: list[dict]
+    interventions: tuple = ()
 
 
 #: write(results, path): writes one file of a run folder (or nothing, where it does not apply).
@@ -322,6 +324,13 @@ def contributions_figure(results: RunResults, path: Path) -> None:
         intervention_figure(results.contributions, path)
 
 
+def intervention_outputs(results: RunResults, path: Path) -> None:
+    """Each intervention type's own outputs (e.g. the acute-slot capacity curve) into the folder `path`."""
+    path.mkdir(exist_ok=True)
+    for intervention in results.interventions:
+        intervention.write_outputs(results.dataset, path)
+
+
 #: The files of a run folder (path in the folder, writer), written in this order.
 OUTPUTS: tuple[tuple[str, Writer], ...] = (
     ("results.nc", dataset_file),
@@ -339,6 +348,7 @@ OUTPUTS: tuple[tuple[str, Writer], ...] = (
     ("figures/population_components.png", figure(population_components)),
     ("interventions.csv", contributions_table),
     ("figures/interventions.png", contributions_figure),
+    ("figures", intervention_outputs),
 )
 
 

@@ -114,23 +114,6 @@ def run_or_reuse(scenario, out_root: Path = Path("outputs"), progress: bool = Tr
     return run_scenario(scenario, out_root, progress, inputs=inputs, executor=executor), False
 
 
-def acute_slots_curve(dataset, intervention, path: Path) -> None:
-    """The capacity curve of an acute-slots intervention: share of eligible referrals diverted
-    against places per region, at the demand of its regions in its start year (mean over draws)."""
-    from .interventions.capacity import plot_diverted_curve
-    from .uncertainty import as_prior
-
-    year = min(max(intervention.start_year, int(dataset["period"][0])), int(dataset["period"][-1]))
-    codes = [int(dataset["region"][r]) for r in intervention.regions]
-    totals = dataset["hospital_totals"].sel(period=year, quantity="acute_admissions").sum("age_group").mean("draw")
-    admissions = float(totals.where(dataset["municipality_region"].isin(codes), 0).sum())
-    share = as_prior(intervention.effects.get("acute_diversion_share", 0.0))
-    share = share.central() if hasattr(share, "central") else float(share)
-    demand = admissions * share / 365.0 / len(codes)
-    places_max = max(12, 2 * int(intervention.slots_per_day or 0))
-    plot_diverted_curve(path, round(demand, 1), places_max=places_max, days=182)  # half a year per point: a figure
-
-
 def run_scenario(scenario, out_root: Path = Path("outputs"), progress: bool = True, inputs=None,
                  executor: Executor | None = None) -> Path:
     """Run `scenario` through the pipeline (naerhed.pipeline.run_dataset, on `executor`; default: this
@@ -161,10 +144,7 @@ def run_scenario(scenario, out_root: Path = Path("outputs"), progress: bool = Tr
             dataset.attrs = {"scenario": scenario.name, "seed": spec.seed, "run_id": run_id,
                              "sample_fraction": spec.sample_fraction, "naerhed_version": __version__, **dataset.attrs}
             rows = contribution_rows(spec, dataset, executor, advance) if contributions else []
-        write_outputs(RunResults(dataset, rows), tmp)
-        for iv in inputs.interventions:
-            if iv.type == "acute_slots":
-                acute_slots_curve(dataset, iv, tmp / "figures" / f"acute_slots_{iv.name}.png")
+        write_outputs(RunResults(dataset, rows, tuple(inputs.interventions)), tmp)
         manifest = {
             "run_id": run_id,
             "scenario_file": str(getattr(scenario, "source_path", "") or ""),

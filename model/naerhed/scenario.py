@@ -22,26 +22,25 @@ from typing import Annotated, Any, Literal, Optional, Sequence, Union
 
 from pydantic import (
     AfterValidator,
-    BaseModel,
     ConfigDict,
-    Discriminator,
     Field,
     PrivateAttr,
-    Tag,
     ValidationInfo,
     field_validator,
-    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
 from naerhed.errors import ScenarioError
+from naerhed.interventions.types import INTERVENTION_TAG, settings_union
+from naerhed.sections import NAME_PATTERN as _NAME_PATTERN
+from naerhed.sections import UNCERTAIN_TAG, Distribution, Uncertain
+from naerhed.sections import Section as _Section
 from naerhed.yaml_models import INVALID as _INVALID
 from naerhed.yaml_models import (
     OVERRIDE_SOURCE,
     Problem,
     SourceMap,
     YamlSpec,
-    _as_model,
     load_yaml_document,
     model_field_info,
 )
@@ -65,31 +64,14 @@ __all__ = [
     "Problem",
     "Scenario",
     "load_scenario",
+    "refresh_intervention_types",
     "scenario_field_info",
     "scenario_json_schema",
 ]
 
 _SEED_MAX = 2**63 - 1
-_NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 #: The rule sets of a scenario that does not name any (naerhed.financing.rules.DEFAULT_RULE_SETS).
 DEFAULT_RULE_SETS = ("nf2019", "nf2020", "nf2021", "nf2022plus")
-
-
-class _Section(BaseModel):
-    """Common configuration: unknown keys are errors; booleans are never accepted as numbers;
-    an empty section (``population:`` with nothing under it) means 'all defaults'."""
-
-    model_config = ConfigDict(extra="forbid", validate_default=True)
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _common_checks(cls, value: Any, info: ValidationInfo) -> Any:
-        annotation = cls.model_fields[info.field_name].annotation
-        if value is None and _as_model(annotation) is not None:
-            return {}
-        if isinstance(value, bool) and annotation is not bool:  # yes/no only where the setting is a switch
-            raise PydanticCustomError(_INVALID, "invalid value")
-        return value
 
 
 # --------------------------------------------------------------------------------------------
@@ -244,52 +226,6 @@ class DemographySettings(_Section):
     )
 
 
-class Distribution(_Section):
-    """An uncertain quantity, sampled once per Monte Carlo draw (the same value for every person and
-    year of that draw). normal: mean and sd; uniform: low and high; triangular: low, mode and high."""
-
-    distribution: Literal["normal", "uniform", "triangular"] = _field(
-        description="Shape of the distribution.", unit="choice"
-    )
-    mean: Optional[float] = _field(None, allow_inf_nan=False, description="Mean (normal).", unit="as the quantity")
-    sd: Optional[Annotated[float, Field(ge=0, allow_inf_nan=False)]] = _field(
-        None, description="Standard deviation (normal).", unit="as the quantity"
-    )
-    low: Optional[float] = _field(None, allow_inf_nan=False, description="Lowest value (uniform, triangular).",
-                                  unit="as the quantity")
-    mode: Optional[float] = _field(None, allow_inf_nan=False, description="Most likely value (triangular).",
-                                   unit="as the quantity")
-    high: Optional[float] = _field(None, allow_inf_nan=False, description="Highest value (uniform, triangular).",
-                                   unit="as the quantity")
-
-    @model_validator(mode="after")
-    def _check_parameters(self) -> "Distribution":
-        needed = {"normal": ("mean", "sd"), "uniform": ("low", "high"), "triangular": ("low", "mode", "high")}
-        wanted = needed[self.distribution]
-        missing = [k for k in wanted if getattr(self, k) is None]
-        extra = [k for k in ("mean", "sd", "low", "mode", "high") if k not in wanted and getattr(self, k) is not None]
-        if missing or extra:
-            raise _own_error(f"a {self.distribution} distribution takes exactly: {', '.join(wanted)}"
-                             + (f"; missing: {', '.join(missing)}" if missing else "")
-                             + (f"; not used: {', '.join(extra)}" if extra else ""))
-        if self.distribution != "normal" and not (self.low <= (self.mode if self.mode is not None else self.low) <= self.high
-                                                  and self.low < self.high):
-            raise _own_error("needs low < high" + (" and low <= mode <= high" if self.mode is not None else ""))
-        return self
-
-
-def _uncertain_kind(value: Any) -> str:
-    return "uncertain:distribution" if isinstance(value, (dict, Distribution)) else "uncertain:number"
-
-
-#: A number, or a distribution sampled per draw (a mapping is always read as a distribution, so a
-#: mistake in it is reported as such and not as "not a number").
-Uncertain = Annotated[
-    Union[Annotated[float, Field(allow_inf_nan=False), Tag("uncertain:number")], Annotated[Distribution, Tag("uncertain:distribution")]],
-    Discriminator(_uncertain_kind),
-]
-
-
 def _trend(measure: str) -> Any:
     return _field(
         None,
@@ -430,124 +366,9 @@ def _rule_set_entry(value: str) -> str:
     return text
 
 
-INTERVENTION_TYPES = (
-    "virtual_follow_up",
-    "need_based_controls",
-    "acute_slots",
-    "gp_transfer",
-    "municipal_acute_team",
-    "frequent_flyer",
-    "same_day_same_roof",
-    "telemedicine_registration",
-    "telemedicine_wound_care",
-)
-
-
-class TargetGroup(_Section):
-    """Who an intervention is for. A person is in the target group if every condition given holds."""
-
-    age: tuple[Annotated[int, Field(ge=0, le=110)], Annotated[int, Field(ge=0, le=110)]] = _field(
-        (0, 110), description="Ages [youngest, oldest] in completed years (both included).", unit="years [from, to]"
-    )
-    sex: Literal["both", "male", "female"] = _field("both", description="Sex.", unit="choice")
-    chronic: list[Literal["kol", "diabetes_t1", "diabetes_t2", "any"]] = _field(
-        default_factory=list,
-        description="Chronic conditions: persons with at least one of them ('any': KOL or diabetes). "
-        "Empty: with or without chronic disease.",
-        unit="conditions",
-    )
-    min_frailty_quantile: Optional[Annotated[float, Field(ge=0, lt=1)]] = _field(
-        None,
-        description="Only the frailest persons: frailty at or above this quantile of the whole population "
-        "(0.9 = the frailest 10 %). Empty: any frailty.",
-        unit="quantile (0-1)",
-    )
-    costliest: Optional[Annotated[int, Field(ge=1, le=1_000_000)]] = _field(
-        None,
-        description="Only the N citizens per region with the highest expected hospital activity in the year "
-        "(e.g. 50 for 'the 50 costliest citizens'). Empty: no such limit.",
-        unit="persons per region",
-    )
-
-    @field_validator("age")
-    @classmethod
-    def _check_age(cls, value: tuple[int, int]) -> tuple[int, int]:
-        if value[0] > value[1]:
-            raise _own_error(f"the youngest age ({value[0]}) must not be above the oldest ({value[1]})")
-        return value
-
-
-def _effect(what: str, unit: str) -> Any:
-    return _field(None, description=f"{what} A number or a distribution sampled per draw; empty (null): "
-                  "the catalogue's default for the intervention type.", unit=unit)
-
-
-class InterventionEffects(_Section):
-    """Effects on the rates of the persons covered; several interventions on the same rate multiply."""
-
-    acute_admissions: Optional[Uncertain] = _effect("Relative change of acute admissions (-0.2 = 20 % fewer).",
-                                                    "relative change")
-    planned_admissions: Optional[Uncertain] = _effect("Relative change of planned admissions.", "relative change")
-    outpatient_stays: Optional[Uncertain] = _effect("Relative change of physical outpatient stays (controls).",
-                                                    "relative change")
-    virtual_courses: Optional[Uncertain] = _effect("Relative change of virtual courses.", "relative change")
-    readmission_probability: Optional[Uncertain] = _effect(
-        "Relative change of the probability of an acute readmission within 30 days.", "relative change")
-    outpatient_to_virtual: Optional[Uncertain] = _effect(
-        "Share of the physical outpatient stays that become virtual courses (mode shift, same care).", "share (0-1)")
-    activity_price: Optional[Uncertain] = _effect("Relative change of the DKK value of each course.", "relative change")
-    registered_virtual: Optional[Uncertain] = _effect(
-        "Telemedicine activity that already happens but was not registered, now registered as virtual courses: "
-        "extra registered virtual courses per participant, as a share of their physical outpatient stays. "
-        "Changes the measured virtual share only, not care or activity.", "share of outpatient stays")
-    acute_diversion_share: Optional[Uncertain] = _effect(
-        "Share of acute admissions that could be handled the same day in an acute outpatient slot "
-        "(acute_slots only; how many are actually diverted depends on the slots per day).", "share (0-1)")
-
-
-class InterventionSettings(_Section):
-    """One intervention a region runs: a type from the catalogue, where, for whom, from when, how many,
-    with which effects and at what cost."""
-
-    name: str = _field(description="A short name, unique in the scenario (used in outputs).",
-                       unit="text (letters, digits, '_', '.', '-')", pattern=_NAME_PATTERN, max_length=60)
-    type: Literal[INTERVENTION_TYPES] = _field(  # type: ignore[valid-type]
-        description="The kind of intervention (see `naerhed interventions` for the catalogue).", unit="choice")
-    description: str = _field("", description="What the region does, in a sentence.", unit="text")
-    regions: list[Annotated[int, Field(ge=1081, le=1085)]] = _field(
-        default_factory=lambda: [1081, 1082, 1083, 1084, 1085],
-        min_length=1, description="Regions (DST codes 1081-1085) where it runs.", unit="region codes")
-    municipalities: list[str] = _field(
-        default_factory=list,
-        description="Only these municipalities (kommune names, e.g. Aalborg) within the regions; empty: all.",
-        unit="municipality names")
-    target: Optional[TargetGroup] = _field(None, description="Target group; empty: the catalogue's default.",
-                                           unit="section")
-    start_year: int = _field(description="First calendar year it runs.", unit="calendar year", ge=2019, le=2060)
-    ramp_years: int = _field(1, ge=0, le=20, description="Years from start to full coverage (linear ramp; "
-                             "0: full coverage from the start year).", unit="years")
-    max_coverage: Optional[Annotated[float, Field(ge=0, le=1)]] = _field(
-        None, description="Share of the target group reached at full uptake; empty: the catalogue's default.",
-        unit="share (0-1)")
-    effects: InterventionEffects = _field(default_factory=InterventionEffects,
-                                          description="Effects; each left out takes the catalogue's default.",
-                                          unit="section")
-    cost_per_participant_dkk: Optional[Annotated[float, Field(ge=0)]] = _field(
-        None, description="Cost per participant per year; empty: the catalogue's default.",
-        unit="DKK per participant per year")
-    fixed_cost_dkk_per_year: Annotated[float, Field(ge=0)] = _field(
-        0.0, description="Fixed cost per year per region where it runs (staff, licences).", unit="DKK per year")
-    slots_per_day: Optional[Annotated[int, Field(ge=0, le=1000)]] = _field(
-        None, description="acute_slots only: places in the acute outpatient clinics of each region "
-        "(parallel same-day places, open on weekdays).", unit="places per region")
-
-    @model_validator(mode="after")
-    def _check_type_settings(self) -> "InterventionSettings":
-        if self.type == "acute_slots" and self.slots_per_day is None:
-            raise _own_error("an acute_slots intervention needs slots_per_day (places per region)", at=("slots_per_day",))
-        if self.type != "acute_slots" and self.slots_per_day is not None:
-            raise _own_error("slots_per_day is only for acute_slots interventions", at=("slots_per_day",))
-        return self
+#: One intervention block: the settings of its type (a module of naerhed/interventions/types/),
+#: chosen by the block's `type`.
+InterventionBlock = settings_union()
 
 
 class FinancingSettings(_Section):
@@ -661,7 +482,7 @@ class Scenario(_Section):
         description="Nærhedsfinansiering: the rule sets and how settlement is treated.",
         unit="section",
     )
-    interventions: list[InterventionSettings] = _field(
+    interventions: list[InterventionBlock] = _field(
         default_factory=list,
         description="Interventions the regions run (each a block; see scenarios/ for examples).",
         unit="list of sections",
@@ -737,6 +558,15 @@ class Scenario(_Section):
         return self.model_dump(mode="json")
 
 
+def refresh_intervention_types() -> None:
+    """Rebuild the scenario model for the intervention types registered now. Every module of
+    naerhed/interventions/types/ is registered before the model is built; this is for a type
+    registered (or removed) later, e.g. by a test."""
+    global InterventionBlock
+    InterventionBlock = settings_union()
+    Scenario.model_fields["interventions"].annotation = list[InterventionBlock]
+    Scenario.model_rebuild(force=True)
+
 
 # --------------------------------------------------------------------------------------------
 # Introspection (for messages, the JSON Schema and the CLI)
@@ -759,7 +589,7 @@ _SPEC = YamlSpec(
     extends_help="must be the path of another scenario file (relative to this file), "
     "e.g. extends: baseline.yaml",
     expect_overrides=_EXPECT_OVERRIDES,
-    union_tags=("uncertain:",),
+    union_tags=(UNCERTAIN_TAG, INTERVENTION_TAG),
 )
 
 

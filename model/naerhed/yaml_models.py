@@ -336,6 +336,19 @@ def _member_model(annotation: Any) -> Optional[type[BaseModel]]:
     return None
 
 
+def _tagged_member(annotation: Any, tag: str) -> Any:
+    """The member of a tagged union (also inside Optional or Annotated) whose pydantic Tag is `tag`,
+    or None."""
+    bare, metadata = _unwrap(annotation)
+    if any(getattr(item, "tag", None) == tag for item in metadata):
+        return annotation
+    for member in _union_args(bare) or ():
+        found = _tagged_member(member, tag)
+        if found is not None:
+            return found
+    return None
+
+
 def _unit_of(info: Any) -> str:
     extra = info.json_schema_extra
     return str(extra.get("unit", "")) if isinstance(extra, dict) else ""
@@ -345,7 +358,8 @@ def _field_at(root: type[BaseModel], loc: Sequence[Any]) -> Optional[tuple[Any, 
     """(annotation, metadata, unit, dotted path) of the setting at a validation location, or None.
 
     Keys of mappings are written '*' in the dotted path; '[key]' (pydantic's location of an invalid
-    mapping key) gives the key's type."""
+    mapping key) gives the key's type. A key or index that carries a union tag (`_strip_union_tags`)
+    leads into that member of the union when the member is a section."""
     model: Optional[type[BaseModel]] = root
     annotation: Any = None
     metadata: list = []
@@ -382,6 +396,10 @@ def _field_at(root: type[BaseModel], loc: Sequence[Any]) -> Optional[tuple[Any, 
             key_type = None
         else:
             return None
+        member = _tagged_member(annotation, part.union_tag) if hasattr(part, "union_tag") else None
+        if member is not None and _member_model(member) is not None:
+            annotation, metadata = _unwrap(member)
+            model = _member_model(annotation)
     return annotation, metadata, unit, ".".join(names).replace(".[", "[")
 
 
@@ -874,13 +892,33 @@ def _nearest_origin(loc: KeyPath, source_map: SourceMap) -> Origin:
     raise AssertionError("the source map has no root")  # pragma: no cover
 
 
+class _TaggedKey(str):
+    """A key of a location, with the tag of the union member that the value at it was read as."""
+
+    union_tag: str
+
+
+class _TaggedIndex(int):
+    """A list index of a location, with the tag of the union member that the item was read as."""
+
+    union_tag: str
+
+
 def _strip_union_tags(spec: YamlSpec, loc: Sequence[Any]) -> tuple:
-    """Drop the tags pydantic inserts into locations inside a tagged union."""
+    """Drop the tags pydantic inserts into locations inside a tagged union; each tag stays attached
+    to the key or index before it (equal to the plain one), so `_field_at` can follow the member."""
     if not spec.union_tags:
         return tuple(loc)
-    return tuple(
-        part for part in loc if not (isinstance(part, str) and part.startswith(spec.union_tags))
-    )
+    parts: list[Any] = []
+    for part in loc:
+        if isinstance(part, str) and part.startswith(spec.union_tags):
+            if parts:
+                tagged = (_TaggedIndex if isinstance(parts[-1], int) else _TaggedKey)(parts[-1])
+                tagged.union_tag = part
+                parts[-1] = tagged
+        else:
+            parts.append(part)
+    return tuple(parts)
 
 
 def _literal_choices(annotation: Any) -> Optional[tuple]:

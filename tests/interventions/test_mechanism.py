@@ -90,7 +90,7 @@ def test_coverage_hits_the_target_group_only():
     drawn = draw_interventions(inputs.interventions, 2, 0, central=True)
     rates = np.ones((5, pop.size), np.float32)
     mods, participants = year_modifiers(drawn, pop, rates, 2019, streams, health.use.frailty_shape,
-                                        health.use.frailty_cap, None, None)
+                                        health.use.frailty_cap, None)
     touched = mods.rate[2] != 1.0
     target = (pop.region == 1) & (pop.age >= 65) & ((pop.chronic & KOL) > 0)
     assert np.all(target[touched])
@@ -112,7 +112,7 @@ def test_same_persons_are_covered_in_every_scenario_and_year():
         health.initialise(pop, 0, streams, 2019, "frailty:base")
         drawn = draw_interventions(inputs.interventions, 2, 0, central=True)
         mods, _ = year_modifiers(drawn, pop, np.ones((5, pop.size), np.float32), 2019, streams,
-                                 health.use.frailty_shape, health.use.frailty_cap, lambda idx: np.ones(idx.size), None)
+                                 health.use.frailty_shape, health.use.frailty_cap, lambda idx: np.ones(idx.size))
         return mods.rate[2] != 1.0
     low, high = covered(0.2), covered(0.6)
     assert np.all(high[low]) and high.sum() > low.sum()

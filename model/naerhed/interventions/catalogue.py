@@ -14,11 +14,12 @@ import yaml
 from ..constants import REGION_CODES
 from ..data import DATA_DIR
 from ..errors import DataError
-from ..scenario import INTERVENTION_TYPES, Distribution, InterventionEffects, TargetGroup
+from ..sections import Distribution
 from ..uncertainty import Prior, as_prior
+from .base import InterventionSettings, TargetGroup
+from .types import registered
 
 CATALOGUE_FILE = DATA_DIR / "intervention_catalogue.yaml"
-EFFECTS = tuple(InterventionEffects.model_fields)
 
 
 @dataclass(frozen=True)
@@ -35,24 +36,34 @@ class CatalogueEntry:
     provenance: dict[str, dict]
 
 
-@lru_cache(maxsize=2)
-def load_catalogue(path: Path = CATALOGUE_FILE) -> dict[str, CatalogueEntry]:
-    """The catalogue, checked: every type present, known effects only, a provenance entry for the
-    effects, coverage and cost of each."""
+def load_catalogue(path: Optional[Path] = None) -> dict[str, CatalogueEntry]:
+    """The catalogue (default: CATALOGUE_FILE), checked: an entry for every registered intervention
+    type and none for another, only effects the type accepts, a provenance entry for the effects,
+    coverage and cost of each. In the order of the file."""
+    return _load_catalogue(Path(path if path is not None else CATALOGUE_FILE), tuple(registered()))
+
+
+@lru_cache(maxsize=4)
+def _load_catalogue(path: Path, kinds: tuple[str, ...]) -> dict[str, CatalogueEntry]:
+    types = registered()
     try:
         raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as exc:
         raise DataError(f"{path}: cannot read the intervention catalogue ({exc})") from None
-    entries = {}
-    for kind in INTERVENTION_TYPES:
+    for kind in kinds:
         if kind not in raw:
             raise DataError(f"{path}: no entry for intervention type {kind!r}")
-        item = raw[kind]
+    entries = {}
+    for kind, item in raw.items():
+        if kind not in types:
+            raise DataError(f"{path}: {kind}: no such intervention type (a module in naerhed/interventions/types/); "
+                            f"known types: {', '.join(kinds)}")
+        allowed = types[kind].effect_names()
         try:
             effects = {}
             for name, value in (item.get("effects") or {}).items():
-                if name not in EFFECTS:
-                    raise DataError(f"{path}: {kind}.effects.{name}: unknown effect; allowed: {', '.join(EFFECTS)}")
+                if name not in allowed:
+                    raise DataError(f"{path}: {kind}.effects.{name}: unknown effect; allowed: {', '.join(allowed)}")
                 effects[name] = as_prior(Distribution.model_validate(value)) if isinstance(value, dict) else float(value)
             provenance = item["provenance"]
             for key in ("effects", "max_coverage", "cost_per_participant_dkk"):
@@ -71,7 +82,8 @@ class Intervention:
     """One intervention of a scenario, with the catalogue defaults filled in.
 
     regions: region indices 0-4; municipalities: municipality indices (None: all in the regions);
-    effects: effect name -> float or Prior (sampled per draw); costs in DKK."""
+    effects: effect name -> float or Prior (sampled per draw); costs in DKK; settings: the block as
+    written, an instance of its type's class (which also holds the type's behaviour)."""
 
     name: str
     type: str
@@ -84,7 +96,7 @@ class Intervention:
     effects: dict[str, Any]
     cost_per_participant_dkk: float
     fixed_cost_dkk_per_year: float
-    slots_per_day: Optional[int]
+    settings: InterventionSettings
 
     def coverage(self, year: int) -> float:
         """Share of the target group covered in `year` (linear ramp from the start year)."""
@@ -94,8 +106,17 @@ class Intervention:
             return self.max_coverage
         return self.max_coverage * min(1.0, (year - self.start_year + 1) / self.ramp_years)
 
+    def adjust_year(self, effects: dict[str, float], covered, pop, rates, mods, participants) -> None:
+        """The type's own change of the year's modifiers (see InterventionSettings.adjust_year)."""
+        self.settings.adjust_year(self, effects, covered, pop, rates, mods, participants)
 
-def resolve(settings, municipality_names: list[str], municipality_region, catalogue: dict[str, CatalogueEntry]) -> Intervention:
+    def write_outputs(self, dataset, folder: Path) -> None:
+        """The type's extra outputs of a run, written into `folder` (see InterventionSettings.write_outputs)."""
+        self.settings.write_outputs(self, dataset, folder)
+
+
+def resolve(settings: InterventionSettings, municipality_names: list[str], municipality_region,
+            catalogue: dict[str, CatalogueEntry]) -> Intervention:
     """Merge a scenario's intervention block over the catalogue defaults; unknown municipality
     names (or ones outside the intervention's regions) are a DataError naming the allowed ones."""
     entry = catalogue[settings.type]
@@ -113,7 +134,7 @@ def resolve(settings, municipality_names: list[str], municipality_region, catalo
             chosen.append(index)
         municipalities = tuple(chosen)
     effects = dict(entry.effects)
-    for name in EFFECTS:
+    for name in settings.effect_names():
         value = getattr(settings.effects, name)
         if value is not None:
             effects[name] = as_prior(value)
@@ -125,7 +146,7 @@ def resolve(settings, municipality_names: list[str], municipality_region, catalo
         effects=effects,
         cost_per_participant_dkk=(settings.cost_per_participant_dkk if settings.cost_per_participant_dkk is not None
                                   else entry.cost_per_participant_dkk),
-        fixed_cost_dkk_per_year=settings.fixed_cost_dkk_per_year, slots_per_day=settings.slots_per_day)
+        fixed_cost_dkk_per_year=settings.fixed_cost_dkk_per_year, settings=settings)
 
 
-__all__ = ["CatalogueEntry", "Intervention", "load_catalogue", "resolve", "EFFECTS", "Prior"]
+__all__ = ["CatalogueEntry", "Intervention", "load_catalogue", "resolve", "Prior"]

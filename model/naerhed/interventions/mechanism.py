@@ -8,7 +8,9 @@ and two scenarios with the same intervention cover the same persons.
 
 Combination (documented rule): relative effects on the same rate multiply,
 rate × Π (1 + effect_i); shares combine as independent chances, 1 − Π (1 − share_i)
-(outpatient_to_virtual, acute diversion); registered virtual courses add up.
+(outpatient_to_virtual, and a type's own diversion, e.g. acute slots); registered virtual courses
+add up. The shared effects are applied here for every type; a type's own effect on the rates is its
+`adjust_year` (naerhed.interventions.base), applied right after.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from scipy.special import gammaincinv
 
 from ..constants import N_AGES, N_REGIONS
 from ..health.chronic import DIABETES_T1, DIABETES_T2, KOL
-from ..health.hospital_use import ACUTE, N_MEASURES, OUTPATIENT, PLANNED, READMISSION, VIRTUAL
+from ..health.hospital_use import (ACUTE, N_MEASURES, OUTPATIENT, PLANNED, READMISSION, VIRTUAL,
+                                   activity_of_rates)
 from ..population import Population
 from ..streams import RandomStreams
 from ..uncertainty import draw_value
@@ -30,7 +33,6 @@ RATE_EFFECTS = {"acute_admissions": ACUTE, "planned_admissions": PLANNED, "outpa
                 "virtual_courses": VIRTUAL, "readmission_probability": READMISSION}
 CHRONIC_BITS = {"kol": KOL, "diabetes_t1": DIABETES_T1, "diabetes_t2": DIABETES_T2,
                 "any": KOL | DIABETES_T1 | DIABETES_T2}
-DAYS_PER_YEAR = 365.0
 
 
 @dataclass
@@ -166,15 +168,16 @@ def coverage_uniforms(streams: RandomStreams, name: str, pop: Population, idx: n
 
 
 def year_modifiers(drawn: list[DrawnIntervention], pop: Population, rates: np.ndarray, year: int,
-                   streams: RandomStreams, frailty_shape: float, frailty_cap: float, expected_activity,
-                   diverted_fraction) -> tuple[PersonModifiers | None, np.ndarray]:
+                   streams: RandomStreams, frailty_shape: float, frailty_cap: float,
+                   expected_activity) -> tuple[PersonModifiers | None, np.ndarray]:
     """Modifiers of the persons' expected use in `year` and the participants of each intervention by
-    region [intervention, region] (simulated persons covered; for acute slots the expected acute
-    admissions diverted; multiply by the weight for real persons).
+    region [intervention, region] (simulated persons covered, unless the type counts them otherwise,
+    e.g. acute slots: the expected acute admissions diverted; multiply by the weight for real persons).
 
     rates: the year's expected rates without interventions [measure, person]; expected_activity(idx):
-    expected DKK of the persons idx (called only if a target group asks for the costliest);
-    diverted_fraction(places, eligible_per_day): the capacity model of acute slots."""
+    expected DKK of the persons idx (called only if a target group asks for the costliest). Each
+    intervention applies the shared effects to its covered persons, then its type's own
+    (Intervention.adjust_year), in the order of the scenario."""
     participants = np.zeros((len(drawn), N_REGIONS))
     active = [(i, d) for i, d in enumerate(drawn) if d.spec.coverage(year) > 0]
     if not active:
@@ -199,15 +202,22 @@ def year_modifiers(drawn: list[DrawnIntervention], pop: Population, rates: np.nd
             mods.registered_virtual[idx] += np.float32(d.effects["registered_virtual"])
         if "activity_price" in d.effects and d.effects["activity_price"] != 0.0:
             mods.price[idx] *= np.float32(max(0.0, 1.0 + d.effects["activity_price"]))
-        if iv.type == "acute_slots":
-            # participants of acute slots: the expected acute admissions diverted to same-day care
-            eligible_share = float(np.clip(d.effects.get("acute_diversion_share", 0.0), 0.0, 1.0))
-            for r in iv.regions:
-                in_region = idx[pop.region[idx] == r]
-                expected_admissions = float(rates[ACUTE, in_region].sum())
-                eligible_per_day = expected_admissions * pop.weight * eligible_share / DAYS_PER_YEAR
-                fraction = diverted_fraction(iv.slots_per_day, eligible_per_day) if eligible_per_day > 0 else 0.0
-                share = np.float32(eligible_share * fraction)
-                mods.acute_to_outpatient[in_region] = 1 - (1 - mods.acute_to_outpatient[in_region]) * (1 - share)
-                participants[i, r] = expected_admissions * float(share)
+        iv.adjust_year(d.effects, idx, pop, rates, mods, participants[i])
     return mods, participants
+
+
+def year_modifier(drawn: list[DrawnIntervention], pop: Population, use_model, streams: RandomStreams, year: int,
+                  participants: np.ndarray, costs: np.ndarray):
+    """The `modify(rates, prices)` step of a year with interventions (for simulate_use): it returns
+    the persons' modifiers and fills in the year's participants (persons) and costs (DKK)
+    [intervention, region]. use_model: the HospitalUseModel (frailty distribution)."""
+    def modify(rates: np.ndarray, prices: np.ndarray):
+        mods, covered = year_modifiers(drawn, pop, rates, year, streams, use_model.frailty_shape,
+                                       use_model.frailty_cap, lambda idx: activity_of_rates(rates, prices)[idx])
+        participants[:] = covered * pop.weight
+        for j, d in enumerate(drawn):
+            running = np.isin(np.arange(N_REGIONS), d.spec.regions) & (d.spec.coverage(year) > 0)
+            costs[j] = participants[j] * d.spec.cost_per_participant_dkk + running * d.spec.fixed_cost_dkk_per_year
+        return mods
+
+    return modify
