@@ -18,6 +18,7 @@ CRITERIA = criterion_names()
 from naerhed.financing.rules import (
     PROVENANCE_REQUIRED,
     CriterionRule,
+    ProvenanceEntry,
     RuleSet,
     coverage_problems,
     describe_rule_set,
@@ -76,9 +77,56 @@ def test_packaged_rule_sets_are_the_defaults():
         assert rule.pool_dkk == 1.5e9
         assert rule.split.key == "block_grant"
         assert sum(rule.split.shares.values()) == pytest.approx(1, abs=1e-9)
-        assert rule.settlement_applied is False  # no efterregulering 2019-2023
-        for key in PROVENANCE_REQUIRED:
-            assert rule.provenance_of(key) is not None, (name, key)
+        for year in range(rule.first_year, (rule.last_year or 2030) + 1):
+            assert rule.value_in("settlement_applied", year) is False  # no efterregulering 2019-2023
+            for key in PROVENANCE_REQUIRED:
+                assert rule.provenance_of(key, year) is not None, (name, year, key)
+
+
+#: The packaged rule sets as they resolved before they were written as extends of each other.
+BEFORE = json.loads((FIXTURES / "packaged_resolved.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", HISTORICAL)
+def test_packaged_rule_sets_resolve_to_the_same_values(name):
+    """Every value of every year, inherited or written, equals the rule set before issue 11 (field by
+    field, in order); so does the provenance, except settlement_applied of nf2022plus, which is now
+    given by year with a provenance for each year."""
+    rule, before = load_rule_set(name), BEFORE[name]
+    for year in range(rule.first_year, (rule.last_year or 2040) + 1):
+        got = rule.in_year(year).model_dump(mode="json")
+        assert json.dumps({k: v for k, v in got.items() if k != "provenance"}) == json.dumps(
+            {k: v for k, v in before.items() if k != "provenance"}), (name, year)
+        changed = {"settlement_applied"} if name == "nf2022plus" else set()
+        assert {k: v for k, v in got["provenance"].items() if k not in changed} == {
+            k: v for k, v in before["provenance"].items() if k not in changed}, (name, year)
+    if name == "nf2022plus":
+        assert rule.dated_keys == {"settlement_applied": (2022, 2023, 2024)}
+        for year, status, source in ((2022, "published", "https://sundhedsdatastyrelsen.dk"),
+                                     (2023, "published", "https://sundhedsdatastyrelsen.dk"),
+                                     (2024, "assumption", "NOT FOUND"), (2040, "assumption", "NOT FOUND")):
+            entry = rule.provenance_of("settlement_applied", year)
+            assert (entry.status, entry.source[:len(source)]) == (status, source), year
+            assert str(min(year, 2024)) in entry.note
+
+
+def test_each_packaged_rule_set_extends_its_predecessor_and_states_only_what_changed():
+    import yaml
+
+    for parent, child in zip(HISTORICAL, HISTORICAL[1:]):
+        rule, previous = load_rule_set(child), load_rule_set(parent)
+        assert rule.source_files[1:] == (previous.source_path,) + previous.source_files[1:]
+        written = yaml.safe_load(rule.source_path.read_text(encoding="utf-8"))
+        assert written.pop("extends") == parent
+        assert (written.pop("name"), tuple(written.pop("years"))) == (child, rule.years)
+        assert written.pop("description") != previous.description
+        for key, entry in written.pop("provenance", {}).items():
+            assert ProvenanceEntry(**entry) != previous.provenance_of(key), (child, key)
+        for key, value in written.items():  # each value written differs from the one inherited
+            if isinstance(value, dict) and "values" in value:  # given by year: its provenance differs
+                assert rule.dated_keys[key]
+                continue
+            assert getattr(rule, key) != getattr(previous, key), (child, key)
 
 
 def test_2021_rule_reproduces_the_published_table():
@@ -111,7 +159,8 @@ def test_the_years_differ_as_documented():
     assert r2022.years == (2022, None)
     assert r2022.payout.steps == PUBLISHED_2021
     assert r2022.provenance["payout"].status == "assumption"
-    assert "2024" in r2022.provenance["settlement_applied"].note
+    assert r2022.provenance_of("settlement_applied", 2023).status == "published"
+    assert "2024" in r2022.provenance_of("settlement_applied", 2024).note
     for rule in (r2019, r2020, r2022, load_rule_set("nf2021")):
         for name in rule.counted_criteria:
             if name == "digital_solutions":
@@ -456,7 +505,7 @@ criteria:
     assert strict.payout.steps == PUBLISHED_2021
     assert strict.criteria["virtual_share"].min_improvement == 1.0
     assert strict.criteria["stays_per_citizen"].min_improvement == 0.0
-    assert strict.source_files == (path.resolve(), packaged_rule_sets()["nf2021"])
+    assert strict.source_files == (path.resolve(),) + load_rule_set("nf2021").source_files
     assert strict.where("criteria.virtual_share.min_improvement") == f"{path}:6"
 
 
