@@ -16,7 +16,7 @@ and starts later inherits the value then in force); keys after its last year nev
 first key must not be after the first year. An entry's own provenance is the value's provenance in
 the years the entry applies (the rule set's provenance[key path] then); an entry without one uses
 the key's entry under `provenance`. In a file that extends another, `values` merge year by year
-with the parent's.
+with the other file's; a plain value replaces a value given by year whole, and the other way round.
 
 The years in which a rule set's values are constant are its periods: the first year and each
 later key year within its years. The rule set is validated as a whole once per period, with the
@@ -114,6 +114,23 @@ def _years(data: dict) -> tuple[Optional[int], Optional[int]]:
     return first, last if isinstance(last, int) and not isinstance(last, bool) else None
 
 
+def _newest_form(data: dict, source_map: SourceMap, position: KeyPath, form_keys: tuple[str, ...]) -> None:
+    """Keep only the newest form of a mapping that extends merged from two forms (a value given by
+    year over a plain mapping, e.g. split.shares, or the other way round; an entry with its own
+    provenance over a plain one): the keys not written by the file that wrote the position last
+    are dropped (in place), so a file that extends another replaces such a value whole."""
+    written = _get(data, position)
+    if not isinstance(written, dict) or not any(key in written for key in form_keys):
+        return
+    if all(key in form_keys for key in written) or position not in source_map:
+        return
+    newest = source_map[position].file
+    for key in [k for k in written if source_map.get(position + (k,)) and source_map[position + (k,)].file != newest]:
+        del written[key]
+        for path in [p for p in source_map if _below(p, position + (key,))]:
+            del source_map[path]
+
+
 def _is_long_form(entry: Any) -> bool:
     return isinstance(entry, dict) and ("value" in entry or "provenance" in entry)
 
@@ -140,6 +157,12 @@ class DatedReader:
 
     def prepare(self, data: dict, source_map: SourceMap) -> None:
         """Keep the data as written and write in the values of the first year (in place)."""
+        for position in value_positions(data):
+            _newest_form(data, source_map, position, ("values",))
+            written = _get(data, position)
+            if isinstance(written, dict) and isinstance(written.get("values"), dict):
+                for key in written["values"]:
+                    _newest_form(data, source_map, position + ("values", key), ("value", "provenance"))
         self.data = copy.deepcopy(data)
         self.source_map = dict(source_map)
         self.first_year, self.last_year = _years(data)
@@ -207,7 +230,11 @@ class DatedReader:
         except ValidationError as exc:
             for problem in problems_from_validation(_FORM_SPEC, exc, sub_map):
                 below = f".{problem.key_path}" if problem.key_path else ""
-                self.problems.append(dataclasses.replace(problem, key_path=key_path_text(position) + below))
+                message = problem.message
+                if message.startswith("invalid key"):
+                    message = "each key of values must be a calendar year between 2000 and 2100"
+                self.problems.append(dataclasses.replace(
+                    problem, key_path=key_path_text(position) + below, message=message))
         entries: list[DatedEntry] = []
         for key, entry in (written["values"].items() if isinstance(written["values"], dict) else ()):
             year = int(key) if str(key).isdigit() else None

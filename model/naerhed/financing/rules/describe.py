@@ -50,7 +50,7 @@ def _starts(rule: RuleSet, key_path: str) -> list[int]:
     return sorted(starts)
 
 
-def _by_period(rule: RuleSet, key_path: str, render: Callable[[RuleSet], str], joiner: str = ": ") -> str:
+def _by_period(rule: RuleSet, key_path: str, render: Callable[[RuleSet], str]) -> str:
     """render(rules in force) for each period of the values at or below key_path ('2022-2023: ...;
     2024 onwards: ...'; periods that read the same are joined), or once if none is given by year."""
     starts = _starts(rule, key_path)
@@ -64,7 +64,7 @@ def _by_period(rule: RuleSet, key_path: str, render: Callable[[RuleSet], str], j
     if len(groups) == 1:
         return texts[0]
     merged = [s for i, s in enumerate(starts) if any(i == g[0] for g in groups)]
-    return "; ".join(f"{_period_text(rule, merged, n)}{joiner}{texts[g[0]]}" for n, g in enumerate(groups))
+    return "; ".join(f"{_period_text(rule, merged, n)}: {texts[g[0]]}" for n, g in enumerate(groups))
 
 
 def _split(rule: RuleSet) -> str:
@@ -154,7 +154,7 @@ def describe_rule_set(rule: RuleSet) -> list[str]:
     lines.append(f"  years: {rule.years_text()}")
     lines.append(f"  pool: {_by_period(rule, 'pool_dkk', lambda r: _dkk(r.pool_dkk) + ' a year for the five regions together' + _tag(r, 'pool_dkk'))}")
     lines.append(f"  split between the regions: {_by_period(rule, 'split', _split)}")
-    counted = _by_period(rule, "criteria", lambda r: f"{len(r.counted_criteria)} count", " ")
+    counted = _by_period(rule, "criteria", lambda r: f"{len(r.counted_criteria)} count")
     lines.append(f"  criteria ({counted}):")
     for name in rule.criteria:
         label = REGISTRY[name].label if name in REGISTRY else name
