@@ -251,11 +251,14 @@ def _cmd_rules(args: argparse.Namespace) -> int:
     from naerhed.financing.rules import describe_rule_set, load_rule_set, packaged_rule_sets
 
     if args.rule_set is None:
-        print("Packaged rule sets (use a name in financing.rule_sets, or write your own YAML file):")
+        print("Packaged rule sets, by first year (the default of financing.rule_sets; use their names, "
+              "or write your own YAML file):")
         for name in packaged_rule_sets():
             rule = load_rule_set(name)
-            last = rule.years[1] if rule.years[1] is not None else "onwards"
-            print(f"  {name:<12} {rule.years[0]}-{last}: {rule.description}")
+            notes = [f"extends {load_rule_set(rule.source_files[1]).name}"] if len(rule.source_files) > 1 else []
+            notes += [f"{key} by year" for key in rule.dated_keys]
+            extra = f"  [{'; '.join(notes)}]" if notes else ""
+            print(f"  {name:<12} {rule.years_text()}: {rule.description}{extra}")
         return 0
     rule = load_rule_set(args.rule_set)
     print(f"OK: {args.rule_set}")
@@ -399,7 +402,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     rules = commands.add_parser("rules", help="list the packaged rule sets, or check and describe one (name or YAML file)")
     rules.add_argument("rule_set", metavar="NAME_OR_FILE", nargs="?", default=None,
-                       help="a packaged rule set (e.g. nf2021) or your own rule file")
+                       help="a packaged rule set (listed by `naerhed rules`) or your own rule file")
     rules.set_defaults(func=_cmd_rules)
 
     sweep = commands.add_parser("sweep", help="sensitivity sweep over scenario values (one at a time, Morris, Sobol)")

@@ -49,7 +49,6 @@ from naerhed.yaml_models import own_error as _own_error
 
 __all__ = [
     "AlignmentSettings",
-    "DEFAULT_RULE_SETS",
     "Distribution",
     "FinancingSettings",
     "HealthSettings",
@@ -70,8 +69,6 @@ __all__ = [
 ]
 
 _SEED_MAX = 2**63 - 1
-#: The rule sets of a scenario that does not name any (naerhed.financing.rules.DEFAULT_RULE_SETS).
-DEFAULT_RULE_SETS = ("nf2019", "nf2020", "nf2021", "nf2022plus")
 
 
 # --------------------------------------------------------------------------------------------
@@ -336,6 +333,13 @@ class DataFiles(_Section):
 
 
 
+def _packaged_rule_set_names() -> list[str]:
+    """The rule sets of a scenario that does not name any: the packaged ones, by first year."""
+    from naerhed.financing.rules import packaged_rule_sets
+
+    return list(packaged_rule_sets())
+
+
 def _rule_set_entry(value: str) -> str:
     """A packaged rule set name, or the path of a rule file (made absolute; `load_scenario` makes
     relative paths relative to the scenario file that wrote them). The rule set must be valid: the
@@ -375,12 +379,13 @@ class FinancingSettings(_Section):
     """Nærhedsfinansiering: the rule sets that turn criterion values into payouts."""
 
     rule_sets: list[Annotated[str, AfterValidator(_rule_set_entry)]] = _field(
-        default_factory=lambda: list(DEFAULT_RULE_SETS),
+        default_factory=_packaged_rule_set_names,
         min_length=1,
-        description="The rule sets used, each the name of a rule set packaged with naerhed (nf2019, "
-        "nf2020, nf2021, nf2022plus) or the path of a YAML rule file (ending in .yaml; relative to "
-        "the scenario file that sets it). Exactly one must apply to each year from the first year "
-        "of the earliest on; years before it have no scheme.",
+        description="The rule sets used, each the name of a rule set packaged with naerhed (`naerhed "
+        "rules` lists them; default: all of them) or the path of a YAML rule file (ending in .yaml; "
+        "relative to the scenario file that sets it). Exactly one must apply to each year from the "
+        "first year of the earliest on (an open-ended one ends where a later one begins); years "
+        "before it have no scheme.",
         unit="rule set names or file paths",
     )
     settlement: Literal["formal", "as_applied"] = _field(
@@ -577,7 +582,7 @@ _EXPECT_OVERRIDES = {
     "at most 100 characters (it becomes the name of the output folder)",
     "demography.fertility.tfr": "a number between 0.5 and 4 (children per woman), "
     "or empty (null) for the UN World Population Prospects 2024 by year",
-    "financing.rule_sets": "a list of rule set names (nf2019, nf2020, nf2021, nf2022plus) or paths "
+    "financing.rule_sets": "a list of names of packaged rule sets (`naerhed rules` lists them) or paths "
     "of rule files (ending in .yaml)",
 }
 

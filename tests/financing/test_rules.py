@@ -16,28 +16,31 @@ from naerhed.financing.criteria import REGISTRY, names as criterion_names
 
 CRITERIA = criterion_names()
 from naerhed.financing.rules import (
-    DEFAULT_RULE_SETS,
+    RULES_DIR,
     PROVENANCE_REQUIRED,
     CriterionRule,
+    ProvenanceEntry,
     RuleSet,
     coverage_problems,
     describe_rule_set,
     load_rule_set,
     load_rule_sets,
     met_and_fulfilment,
+    packaged_rule_files,
     packaged_rule_sets,
     rule_set_field_info,
     rule_set_for_year,
     rule_set_json_schema,
     share_kept,
 )
-from naerhed.scenario import DEFAULT_RULE_SETS as SCENARIO_DEFAULT_RULE_SETS
 from naerhed.scenario import Scenario, load_scenario
 from naerhed.yaml_models import Problem, load_yaml_model
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "rules"
 REGIONS = list(REGION_CODES)
 
+#: The packaged rule sets of 2019 onwards, by first year (a later one may follow them).
+HISTORICAL = ("nf2019", "nf2020", "nf2021", "nf2022plus")
 #: The published 2021 table (regioner.dk): criteria met -> share kept (0 met -> 0 is implied).
 PUBLISHED_2021 = {0: 0.0, 1: 0.33, 2: 0.66, 3: 1.0, 4: 1.0}
 
@@ -66,9 +69,8 @@ def met_first(n_met: int, n: int = 4) -> np.ndarray:
 
 
 def test_packaged_rule_sets_are_the_defaults():
-    assert set(packaged_rule_sets()) == set(DEFAULT_RULE_SETS)
-    assert tuple(SCENARIO_DEFAULT_RULE_SETS) == tuple(DEFAULT_RULE_SETS)
-    assert Scenario(name="x").financing.rule_sets == list(DEFAULT_RULE_SETS)
+    assert list(packaged_rule_sets())[:4] == list(HISTORICAL)  # read from the files, by first year
+    assert Scenario(name="x").financing.rule_sets == list(packaged_rule_sets())
     assert Scenario(name="x").financing.settlement == "formal"
     for name, path in packaged_rule_sets().items():
         rule = load_rule_set(name)
@@ -77,9 +79,56 @@ def test_packaged_rule_sets_are_the_defaults():
         assert rule.pool_dkk == 1.5e9
         assert rule.split.key == "block_grant"
         assert sum(rule.split.shares.values()) == pytest.approx(1, abs=1e-9)
-        assert rule.settlement_applied is False  # no efterregulering 2019-2023
-        for key in PROVENANCE_REQUIRED:
-            assert rule.provenance_of(key) is not None, (name, key)
+        for year in range(rule.first_year, (rule.last_year or 2030) + 1):
+            assert rule.value_in("settlement_applied", year) is False  # no efterregulering 2019-2023
+            for key in PROVENANCE_REQUIRED:
+                assert rule.provenance_of(key, year) is not None, (name, year, key)
+
+
+#: The packaged rule sets as they resolved before they were written as extends of each other.
+BEFORE = json.loads((FIXTURES / "packaged_resolved.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("name", HISTORICAL)
+def test_packaged_rule_sets_resolve_to_the_same_values(name):
+    """Every value of every year, inherited or written, equals the rule set before issue 11 (field by
+    field, in order); so does the provenance, except settlement_applied of nf2022plus, which is now
+    given by year with a provenance for each year."""
+    rule, before = load_rule_set(name), BEFORE[name]
+    for year in range(rule.first_year, (rule.last_year or 2040) + 1):
+        got = rule.in_year(year).model_dump(mode="json")
+        assert json.dumps({k: v for k, v in got.items() if k != "provenance"}) == json.dumps(
+            {k: v for k, v in before.items() if k != "provenance"}), (name, year)
+        changed = {"settlement_applied"} if name == "nf2022plus" else set()
+        assert {k: v for k, v in got["provenance"].items() if k not in changed} == {
+            k: v for k, v in before["provenance"].items() if k not in changed}, (name, year)
+    if name == "nf2022plus":
+        assert rule.dated_keys == {"settlement_applied": (2022, 2023, 2024)}
+        for year, status, source in ((2022, "published", "https://sundhedsdatastyrelsen.dk"),
+                                     (2023, "published", "https://sundhedsdatastyrelsen.dk"),
+                                     (2024, "assumption", "NOT FOUND"), (2040, "assumption", "NOT FOUND")):
+            entry = rule.provenance_of("settlement_applied", year)
+            assert (entry.status, entry.source[:len(source)]) == (status, source), year
+            assert str(min(year, 2024)) in entry.note
+
+
+def test_each_packaged_rule_set_extends_its_predecessor_and_states_only_what_changed():
+    import yaml
+
+    for parent, child in zip(HISTORICAL, HISTORICAL[1:]):
+        rule, previous = load_rule_set(child), load_rule_set(parent)
+        assert rule.source_files[1:] == (previous.source_path,) + previous.source_files[1:]
+        written = yaml.safe_load(rule.source_path.read_text(encoding="utf-8"))
+        assert written.pop("extends") == parent
+        assert (written.pop("name"), tuple(written.pop("years"))) == (child, rule.years)
+        assert written.pop("description") != previous.description
+        for key, entry in written.pop("provenance", {}).items():
+            assert ProvenanceEntry(**entry) != previous.provenance_of(key), (child, key)
+        for key, value in written.items():  # each value written differs from the one inherited
+            if isinstance(value, dict) and "values" in value:  # given by year: its provenance differs
+                assert rule.dated_keys[key]
+                continue
+            assert getattr(rule, key) != getattr(previous, key), (child, key)
 
 
 def test_2021_rule_reproduces_the_published_table():
@@ -112,7 +161,8 @@ def test_the_years_differ_as_documented():
     assert r2022.years == (2022, None)
     assert r2022.payout.steps == PUBLISHED_2021
     assert r2022.provenance["payout"].status == "assumption"
-    assert "2024" in r2022.provenance["settlement_applied"].note
+    assert r2022.provenance_of("settlement_applied", 2023).status == "published"
+    assert "2024" in r2022.provenance_of("settlement_applied", 2024).note
     for rule in (r2019, r2020, r2022, load_rule_set("nf2021")):
         for name in rule.counted_criteria:
             if name == "digital_solutions":
@@ -124,7 +174,7 @@ def test_the_years_differ_as_documented():
 
 
 def test_packaged_sets_cover_2019_onwards_without_gaps():
-    rule_sets = load_rule_sets(DEFAULT_RULE_SETS)
+    rule_sets = load_rule_sets(HISTORICAL)
     assert coverage_problems(rule_sets, range(2019, 2061)) == []
     chosen = {year: rule_set_for_year(rule_sets, year).name for year in range(2019, 2041)}
     assert chosen[2019] == "nf2019"
@@ -134,7 +184,7 @@ def test_packaged_sets_cover_2019_onwards_without_gaps():
 
 
 def test_a_year_no_set_covers():
-    rule_sets = load_rule_sets(DEFAULT_RULE_SETS)
+    rule_sets = load_rule_sets(HISTORICAL)
     with pytest.raises(RuleSetError) as info:
         rule_set_for_year(rule_sets, 2018)
     assert str(info.value) == (
@@ -147,7 +197,7 @@ def test_a_year_no_set_covers():
 
 def test_overlapping_rule_sets_for_a_year():
     overlap = FIXTURES / "overlap_2021.yaml"
-    rule_sets = [load_rule_set(n) for n in DEFAULT_RULE_SETS] + [load_rule_set(overlap)]
+    rule_sets = [load_rule_set(n) for n in HISTORICAL] + [load_rule_set(overlap)]
     assert rule_set_for_year(rule_sets, 2020).name == "nf2020"
     with pytest.raises(RuleSetError) as info:
         rule_set_for_year(rule_sets, 2021)
@@ -156,7 +206,7 @@ def test_overlapping_rule_sets_for_a_year():
     assert problem.line is not None
     assert f"overlap_2021 (2021-2022, {overlap}:4) both apply to 2021" in problem.message
     with pytest.raises(RuleSetError) as info:
-        load_rule_sets(list(DEFAULT_RULE_SETS) + [overlap])
+        load_rule_sets(list(HISTORICAL) + [overlap])
     messages = [p.message for p in info.value.problems]
     assert any("nf2021 (2021" in m and "overlap in 2021:" in m for m in messages)
     assert any("overlap in 2022:" in m for m in messages)
@@ -181,7 +231,25 @@ def test_describe_rule_set():
     assert "NOT FOUND" in text  # the targets are assumptions
     assert "partial" not in text
     assert "weighted" in "\n".join(describe_rule_set(load_rule_set("nf2019")))
-    assert "2022 onwards" in "\n".join(describe_rule_set(load_rule_set("nf2022plus")))
+    text = "\n".join(describe_rule_set(load_rule_set("nf2022plus")))
+    assert "2022 onwards" in text
+    assert f"extends: {packaged_rule_files()['nf2021']} -> " in text  # the values shown are resolved
+    assert "pool: 1.5 bn DKK a year" in text and "4 met: 100 %" in text  # inherited from nf2021
+    assert ("settlement (efterregulering) applied: 2022-2023: no (the formal rule is still computed)  [published]; "
+            "2024 onwards: no (the formal rule is still computed)  [assumption]") in text
+    assert "settlement_applied (2023): published, https://sundhedsdatastyrelsen.dk" in text
+    assert "settlement_applied (2024 onwards): assumption, NOT FOUND" in text
+
+
+def test_no_rule_set_name_in_a_description():
+    """Descriptions describe; the packaged names are listed from the files (`naerhed rules`)."""
+    from naerhed.scenario import scenario_field_info
+
+    descriptions = [info["description"] for info in rule_set_field_info().values()]
+    descriptions += [info["description"] for info in scenario_field_info().values()]
+    descriptions += [load_rule_set(name).description for name in packaged_rule_sets()]
+    for name in packaged_rule_sets():
+        assert not [d for d in descriptions if name in d], name
 
 
 def test_rule_file_schema_and_field_info():
@@ -194,6 +262,10 @@ def test_rule_file_schema_and_field_info():
         for name, prop in definition["properties"].items():
             assert prop.get("description"), name
             assert prop.get("unit"), name
+    # a value may be given by year: {values: {year: value or {value, provenance}}}
+    assert {"$ref": "#/$defs/DatedForm"} in schema["properties"]["settlement_applied"]["anyOf"]
+    assert {"$ref": "#/$defs/DatedForm"} in schema["$defs"]["SplitRule"]["properties"]["shares"]["anyOf"]
+    assert "anyOf" not in schema["properties"]["years"] and "anyOf" not in schema["properties"]["name"]
     info = rule_set_field_info()
     assert "split.shares" in info and "payout.steps" in info
     assert all(field["description"] and field["unit"] for field in info.values())
@@ -457,7 +529,7 @@ criteria:
     assert strict.payout.steps == PUBLISHED_2021
     assert strict.criteria["virtual_share"].min_improvement == 1.0
     assert strict.criteria["stays_per_citizen"].min_improvement == 0.0
-    assert strict.source_files == (path.resolve(), packaged_rule_sets()["nf2021"])
+    assert strict.source_files == (path.resolve(),) + load_rule_set("nf2021").source_files
     assert strict.where("criteria.virtual_share.min_improvement") == f"{path}:6"
 
 
@@ -466,6 +538,271 @@ def test_empty_and_missing_rule_files(tmp_path):
     assert problem.message.startswith("the file is empty; a rule set needs name, years, pool_dkk")
     missing = tmp_path / "nothing.yaml"
     assert str(only_problem(missing)) == f"{missing}: rule file not found"
+
+
+# --------------------------------------------------------------------------------------------
+# Values given by year
+# --------------------------------------------------------------------------------------------
+
+DATED = """\
+extends: {base}
+name: dated
+years: [2030, null]
+pool_dkk:
+  values:
+    2028: 1.0e9
+    2032:
+      value: 2.0e9
+      provenance: {{status: published, source: "https://example.org/pool", note: doubled from 2032}}
+split:
+  shares:
+    values:
+      2030: {{1081: 0.1, 1082: 0.2, 1083: 0.2, 1084: 0.3, 1085: 0.2}}
+      2031: {{1081: 0.2, 1082: 0.2, 1083: 0.2, 1084: 0.2, 1085: 0.2}}
+settlement_applied: {{values: {{2030: true, 2033: false}}}}
+"""
+
+
+def test_a_value_given_by_year_applies_from_its_year_until_the_next(tmp_path):
+    path = write(tmp_path, "dated.yaml", DATED.format(base=FIXTURES / "base.yaml"))
+    rule = load_rule_set(path)
+    assert rule.dated_keys == {"pool_dkk": (2030, 2032), "split.shares": (2030, 2031),
+                               "settlement_applied": (2030, 2033)}
+    assert rule.pool_dkk == 1.0e9 and rule.settlement_applied is True  # the values of the first year
+    by_year = {year: (rule.value_in("pool_dkk", year), rule.value_in("split.shares.1081", year),
+                      rule.value_in("settlement_applied", year)) for year in (2030, 2031, 2032, 2033, 2050)}
+    assert by_year == {2030: (1.0e9, 0.1, True), 2031: (1.0e9, 0.2, True), 2032: (2.0e9, 0.2, True),
+                       2033: (2.0e9, 0.2, False), 2050: (2.0e9, 0.2, False)}
+    # each dated value carries its own provenance; without one, the key's entry applies
+    assert rule.provenance_of("pool_dkk", 2031).status == "assumption"
+    assert rule.provenance_of("pool_dkk", 2032) == ProvenanceEntry(
+        status="published", source="https://example.org/pool", note="doubled from 2032")
+    assert rule.in_year(2031).where("pool_dkk") == f"{path}:6"  # the 2028 value
+    assert rule.in_year(2032).where("pool_dkk") == f"{path}:8"
+    assert rule.in_year(2040) is rule.in_year(2033) and rule.in_year(2030) is rule
+    with pytest.raises(ValueError, match="applies from 2030"):
+        rule.in_year(2029)
+    # the payout asks for the rules in force in the year assessed
+    assert rule_set_for_year([rule], 2032).pool_dkk == 2.0e9
+    assert rule_set_for_year([rule], 2033).settlement_applied is False
+
+
+def test_a_file_that_extends_replaces_a_value_given_by_year_whole(tmp_path):
+    dated = write(tmp_path, "dated.yaml", DATED.format(base=FIXTURES / "base.yaml"))
+    plain = load_rule_set(write(tmp_path, "plain.yaml", f"""\
+extends: {dated}
+name: plain
+split:
+  shares: {{1081: 0.3, 1082: 0.2, 1083: 0.2, 1084: 0.2, 1085: 0.1}}
+settlement_applied: false
+"""))
+    assert plain.dated_keys == {"pool_dkk": (2030, 2032)}
+    assert [plain.value_in("split.shares.1081", year) for year in (2030, 2031)] == [0.3, 0.3]
+    assert plain.value_in("settlement_applied", 2030) is False
+    # years given by a file that extends add to those of the file it extends
+    more = load_rule_set(write(tmp_path, "more.yaml", f"extends: {dated}\nname: more\n"
+                                                      "pool_dkk: {values: {2035: 3.0e9}}\n"))
+    assert [more.value_in("pool_dkk", year) for year in (2030, 2032, 2035)] == [1.0e9, 2.0e9, 3.0e9]
+
+
+def test_a_later_start_inherits_the_value_then_in_force(tmp_path):
+    """nf2022plus gives settlement_applied for 2022, 2023 and 2024: a rule set from 2027 that
+    extends it starts with the 2024 value and its provenance."""
+    rule = load_rule_set(write(tmp_path, "r2027.yaml", "extends: nf2022plus\nname: r2027\nyears: [2027, null]\n"))
+    assert rule.dated_keys == {"settlement_applied": (2027,)}
+    assert rule.settlement_applied is False
+    assert rule.provenance_of("settlement_applied").note.startswith("Whether efterregulering took place for 2024")
+
+
+def test_problems_of_values_given_by_year(tmp_path):
+    path = write(tmp_path, "bad.yaml", f"""\
+extends: {FIXTURES / 'base.yaml'}
+name: bad
+years: [2030, null]
+pool_dkk:
+  values:
+    2031: 1.0e9
+    20x2: 2.0e9
+settlement_applied:
+  values:
+    2030: true
+    2032: maybe
+    2033:
+      valeu: false
+      provenance: {{status: publishd, source: NOT FOUND}}
+payout:
+  formula:
+    values: {{2030: step, 2034: weighted}}
+criteria:
+  virtual_share:
+    counts: {{values: {{2030: true}}, note: x}}
+""")
+    with pytest.raises(RuleSetError) as info:
+        load_rule_set(path)
+    got = [(p.line, p.key_path, p.message) for p in info.value.problems]
+    assert got == [
+        (6, "pool_dkk.values.2031", "the first value is for 2031, after the first year of the rule set (2030); "
+                                    "give the value in force in 2030 (a year 2030 or earlier)"),
+        (7, "pool_dkk.values.20x2", "each key of values must be a calendar year between 2000 and 2100"),
+        (11, "settlement_applied.values.2032", "must be true or false; got 'maybe' (with the values in force from 2032)"),
+        (12, "settlement_applied.values.2033.value", "required key is missing; it must be the value from that year on"),
+        (13, "settlement_applied.values.2033.valeu", "unknown key; did you mean 'value'? Allowed keys: provenance, value"),
+        (14, "settlement_applied.values.2033.provenance.status",
+         "must be one of: published, assumption; got 'publishd'"),
+        (15, "payout.weights", "formula weighted needs weights, e.g. weights: {stays_per_citizen: 0.25, ...} "
+                               "(with the values in force from 2034)"),
+        (20, "criteria.virtual_share.counts.note", "unknown key. Allowed keys: values"),
+    ]
+    assert all(p.file == str(path) for p in info.value.problems)
+
+
+def test_every_period_needs_its_provenance(tmp_path):
+    base = (FIXTURES / "base.yaml").read_text(encoding="utf-8")
+    path = write(tmp_path, "p.yaml", base.replace("settlement_applied: true", """settlement_applied:
+  values:
+    2030: {value: true, provenance: {status: assumption, source: NOT FOUND, note: first year}}
+    2031: false""").replace("  settlement_applied: {status: assumption, source: NOT FOUND}\n", ""))
+    problem = only_problem(path)
+    assert (problem.line, problem.key_path) == (21, "provenance")
+    assert problem.message.startswith("every value needs a provenance entry")
+    assert problem.message.endswith("missing: settlement_applied. Add e.g. settlement_applied: {status: assumption, "
+                                    "source: NOT FOUND, note: why} (with the values in force from 2031)")
+
+
+# --------------------------------------------------------------------------------------------
+# A rule set for later years: one file
+# --------------------------------------------------------------------------------------------
+
+NF2027 = """\
+# The rules from 2027 (a test: not a real year's rules).
+extends: nf2022plus
+name: nf2027
+description: Nærhedsfinansiering 2027 onwards - a stricter target for virtual treatment
+years: [2027, null]
+criteria:
+  virtual_share: {threshold_type: percentage_points, min_improvement: 0.5}
+provenance:
+  criteria.virtual_share.min_improvement: {status: assumption, source: NOT FOUND, note: a test}
+"""
+
+
+def criteria_for(years):
+    """1 draw, 5 regions: every measured criterion 1 % better each year, virtual_share 0.2 points better."""
+    import xarray as xr
+
+    names = list(criterion_names())
+    data = np.zeros((1, len(years), 5, len(names)))
+    for t in range(len(years)):
+        for c, name in enumerate(names):
+            direction = REGISTRY[name].good_direction
+            data[0, t, :, c] = 1.0 if not REGISTRY[name].measured else 0.1 * (1 + 0.01 * direction) ** t
+        data[0, t, :, names.index("virtual_share")] = 0.1 + 0.002 * t
+    return xr.DataArray(data, dims=("draw", "period", "region", "criterion"),
+                        coords={"draw": [0], "period": list(years), "region": REGIONS, "criterion": names})
+
+
+def test_a_2027_rule_set_is_one_file(tmp_path):
+    """Given as the user's own file: nf2022plus ends in 2026 without being edited, and 2027 is
+    assessed under the new rules."""
+    import xarray as xr
+
+    from naerhed.financing.payout import assess
+
+    nf2027 = write(tmp_path, "nf2027.yaml", NF2027)
+    rule_sets = load_rule_sets(list(HISTORICAL) + [str(nf2027)])
+    assert coverage_problems(rule_sets, range(2019, 2061)) == []
+    chosen = {year: rule_set_for_year(rule_sets, year).name for year in range(2021, 2031)}
+    assert chosen == {2021: "nf2021", **{y: "nf2022plus" for y in range(2022, 2027)}, **{y: "nf2027" for y in range(2027, 2031)}}
+    assert rule_set_for_year(rule_sets, 2027).settlement_applied is False  # nf2022plus's 2024 value
+    ones = xr.DataArray(np.ones((1, 3, 5)), dims=("draw", "period", "region"),
+                        coords={"draw": [0], "period": [2025, 2026, 2027], "region": REGIONS})
+    payout = assess(criteria_for([2025, 2026, 2027]), rule_sets, ones, ones)
+    assert payout["rule_set"].values.tolist() == ["nf2022plus", "nf2027"]  # 2026, 2027
+    assert payout["criteria_met"].values[0].tolist() == [[4] * 5, [3] * 5]  # 0.2 points is not > 0.5
+    # a scenario names it like any other rule file
+    scenario = write(tmp_path, "s.yaml", f"name: s\nend_year: 2030\nfinancing:\n  rule_sets: "
+                                         f"[nf2019, nf2020, nf2021, nf2022plus, {nf2027}]\n")
+    assert load_scenario(scenario).financing.rule_sets[-1] == str(nf2027)
+
+
+def test_a_2027_rule_set_dropped_into_the_rules_folder(tmp_path, monkeypatch):
+    """One more file in data/rules: it is listed, ordered by its first year, and used by default."""
+    import shutil
+
+    from naerhed.financing.rules import loading
+
+    folder = tmp_path / "rules"
+    shutil.copytree(RULES_DIR, folder)
+    write(folder, "nf2027.yaml", NF2027)
+    monkeypatch.setattr(loading, "RULES_DIR", folder)
+    assert list(packaged_rule_sets()) == list(HISTORICAL) + ["nf2027"]
+    scenario = load_scenario(write(tmp_path, "s.yaml", "name: s\nend_year: 2030\n"))
+    assert scenario.financing.rule_sets == list(HISTORICAL) + ["nf2027"]
+    rule_sets = scenario.financing.load_rule_sets()
+    assert [rule_set_for_year(rule_sets, year).name for year in (2026, 2027, 2040)] == ["nf2022plus", "nf2027", "nf2027"]
+
+
+def test_an_open_end_meets_a_later_rule_set_but_a_last_year_may_not_overlap(tmp_path):
+    ends_2028 = write(tmp_path, "e.yaml", "extends: nf2022plus\nname: until2028\nyears: [2027, 2028]\n")
+    rule_sets = load_rule_sets(list(HISTORICAL) + [str(ends_2028)])
+    assert rule_set_for_year(rule_sets, 2026).name == "nf2022plus"
+    with pytest.raises(RuleSetError, match="no rule set covers 2029"):  # nf2022plus does not resume
+        rule_set_for_year(rule_sets, 2029)
+    assert coverage_problems(rule_sets, range(2019, 2031), between=False) == [
+        "no rule set covers 2029-2030 (years of the projection; the rule sets: nf2019 2019, nf2020 2020, nf2021 2021, "
+        "nf2022plus 2022 onwards, until2028 2027-2028); add a rule set for it, or one open-ended (years: [first, null])"]
+    same_start = write(tmp_path, "s.yaml", "extends: nf2022plus\nname: also2022\n")
+    with pytest.raises(RuleSetError, match="overlap in 2022 onwards"):
+        load_rule_sets(list(HISTORICAL) + [str(same_start)])
+
+
+# --------------------------------------------------------------------------------------------
+# A criterion registered after import
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def outpatient_criterion():
+    """outpatient_per_citizen = outpatient_stays / citizens, registered for the test only."""
+    from naerhed.financing.criteria import Criterion, register
+
+    criterion = register(Criterion("outpatient_per_citizen", 6, "Ambulante besøg per borger",
+                                   "outpatient stays per citizen", "stays per citizen per year", -1,
+                                   numerator=("outpatient_stays",), denominator=("citizens",)))
+    yield criterion
+    REGISTRY.pop(criterion.name)
+
+
+def test_a_criterion_registered_after_import_can_count(tmp_path, outpatient_criterion):
+    import xarray as xr
+
+    from naerhed.financing.payout import assess
+
+    path = write(tmp_path, "outpatient.yaml", """\
+extends: nf2022plus
+name: with_outpatient
+criteria:
+  outpatient_per_citizen: {counts: true, min_improvement: 0.005}
+payout:
+  steps: {0: 0.0, 1: 0.25, 2: 0.5, 3: 0.75, 4: 1.0, 5: 1.0}
+provenance:
+  criteria.outpatient_per_citizen.min_improvement: {status: assumption, source: NOT FOUND, note: a test}
+""")
+    rule = load_rule_set(path)
+    assert rule.counted_criteria == CRITERIA[:4] + ("outpatient_per_citizen",)
+    assert rule.provenance_of("criteria.outpatient_per_citizen.min_improvement").note == "a test"
+    ones = xr.DataArray(np.ones((1, 2, 5)), dims=("draw", "period", "region"),
+                        coords={"draw": [0], "period": [2022, 2023], "region": REGIONS})
+    payout = assess(criteria_for([2022, 2023]), [rule], ones, ones)
+    assert payout["criteria_met"].values[0, 0].tolist() == [5] * 5  # 1 % fewer outpatient stays > 0.5 %
+    assert payout["share_kept"].values[0, 0].tolist() == [1.0] * 5
+    # a name that is not registered is still an unknown key, with the registered names allowed
+    problem = only_problem(write(tmp_path, "typo.yaml", "extends: nf2022plus\nname: typo\n"
+                                                        "criteria:\n  outpatient_per_citizn: {counts: false}\n"))
+    assert (problem.line, problem.key_path) == (4, "criteria.outpatient_per_citizn")
+    assert problem.message == ("unknown key; did you mean 'outpatient_per_citizen'? Allowed keys: stays_per_citizen, "
+                               "activity_per_chronic_dkk, readmission_share, virtual_share, digital_solutions, "
+                               "outpatient_per_citizen")
 
 
 # --------------------------------------------------------------------------------------------
