@@ -67,16 +67,13 @@ class Table:
 
     def error(self, line: int | None, column: str | None, problem: str) -> DataError:
         """DataError '<file>: line <line>, column '<column>': <problem>' (line None: about the file)."""
-        if line is None:
-            return DataError(f"{self.path}: {problem}")
-        where = f"line {line}" + (f", column '{column}'" if column else "")
-        return DataError(f"{self.path}: {where}: {problem}")
+        return _error(self.path, line, column, problem)
 
     def check(self, column: str, rows: np.ndarray, *, positive: bool = False, nonneg: bool = False,
               hi: float | None = None, what: str | None = None) -> None:
-        """Check the numbers of `column` in the rows where `rows` (bool) is True against more bounds
-        than the spec gives for all rows, with the reader's messages (the noun is `what`, else the
-        spec's). Raises at the first row in file order."""
+        """Check the numbers of `column` on the rows where `rows` (bool) is True against bounds that
+        depend on the row (beyond the spec's bounds for every row), in the reader's words (the noun is
+        `what`, else the spec's). Raises at the first such row in file order."""
         spec = self.spec.column(column)
         nouns = self._columns[spec.what_column] if spec.what_column is not None else None
         for i in np.flatnonzero(rows):
@@ -103,6 +100,13 @@ class Table:
                 problems.append(f"{labels(idx)}: {what} {shown}")
         more = f"; ... and {len(problems) - limit} more" if len(problems) > limit else ""
         raise DataError(f"{self.path}: missing rows: {'; '.join(problems[:limit])}{more}")
+
+
+def _error(path: Path, line: int | None, column: str | None, problem: str) -> DataError:
+    if line is None:
+        return DataError(f"{path}: {problem}")
+    where = f"line {line}" + (f", column '{column}'" if column else "")
+    return DataError(f"{path}: {where}: {problem}")
 
 
 def frozen(*arrays: np.ndarray):
@@ -166,8 +170,8 @@ def _bound_problem(value: float, raw: str, positive: bool, nonneg: bool, hi: flo
 class _Cells:
     """Parses the cells of one row at a time (`line`, `record`); errors name the line and column."""
 
-    def __init__(self, table: Table, region_name: int | None):
-        self.table = table
+    def __init__(self, path: Path, region_name: int | None):
+        self.path = path
         self.region_name = region_name  # position of the 'region' (name) column in the file, if any
         self.line = 0
         self.record: list[str] = []
@@ -175,7 +179,7 @@ class _Cells:
                         "sex": self.sex, "region": self.region}
 
     def fail(self, column: str, problem: str) -> DataError:
-        return self.table.error(self.line, column, problem)
+        return _error(self.path, self.line, column, problem)
 
     def parse(self, column: Column, raw: str, row: dict):
         """The typed value of the cell `raw` (stripped); `row`: the row's values parsed so far."""
@@ -277,8 +281,7 @@ def read_table(spec: TableSpec, path: Path) -> Table:
     present = [(c, position[c.name]) for c in spec.columns if c.name in position]
     raw: dict[str, list[str]] = {c.name: [] for c, _ in present}
     parsed: dict[str, list] = {c.name: [] for c, _ in present}
-    table = Table(spec, path, header, np.array([line for line, _ in records], dtype=np.int64), {}, raw)
-    cells = _Cells(table, position.get("region"))
+    cells = _Cells(path, position.get("region"))
     for line, record in records:
         cells.line, cells.record = line, record
         row: dict = {}
@@ -289,14 +292,16 @@ def read_table(spec: TableSpec, path: Path) -> Table:
             parsed[column.name].append(value)
     if not records:
         raise DataError(f"{path}: no data rows")
-    n = len(records)
+    columns = {}
     for column in spec.columns:
         dtype = _DTYPES[column.kind]
-        if column.name in parsed:
-            values = np.array(parsed[column.name], dtype=dtype) if dtype is not object else _objects(parsed[column.name])
+        if column.name not in parsed:
+            columns[column.name] = np.full(len(records), _MISSING[column.kind], dtype=dtype)
+        elif dtype is object:
+            columns[column.name] = _objects(parsed[column.name])
         else:
-            values = np.full(n, _MISSING[column.kind], dtype=dtype)
-        table._columns[column.name] = values
+            columns[column.name] = np.array(parsed[column.name], dtype=dtype)
+    table = Table(spec, path, header, np.array([line for line, _ in records], dtype=np.int64), columns, raw)
     if spec.key_columns:
         _check_keys(table)
     return table

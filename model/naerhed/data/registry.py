@@ -115,20 +115,6 @@ class Column:
                 return True
         return False
 
-    def describe(self) -> str:
-        """Type and range in words, e.g. 'whole number 1900..2200' or 'number >= 0'."""
-        if self.kind == "int":
-            lo, hi = self.lo, self.hi
-            rng = f" {lo}..{hi:g}" if lo is not None and hi is not None else (
-                f" >= {lo}" if lo is not None else (f" <= {hi:g}" if hi is not None else ""))
-            return "whole number" + rng
-        if self.kind == "float":
-            bounds = ["> 0" if self.positive else ">= 0" if self.nonneg else "", f"<= {self.hi:g}" if self.hi is not None else ""]
-            return "number" + "".join(f" {b}" for b in bounds if b)
-        if self.kind == "choice":
-            return "one of " + ", ".join(self.allowed_values())
-        return {"text": "text", "sex": "male or female", "region": "region code 1081-1085"}[self.kind]
-
 
 def Int(name: str, lo: Union[int, str, None] = None, hi: Union[int, None] = None, *, required: bool = True) -> Column:
     """A whole-number column with the range lo..hi (lo may name an earlier int column of the row)."""
