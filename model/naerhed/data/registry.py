@@ -8,7 +8,8 @@ typed columns, the scenario's ``data:`` section has one key per `scenario_tables
 spec's description), and `run_tables()` are the files a run records (manifest and fingerprint).
 
 Adding a table: its spec in `TABLES` below, its builder and loader in a naerhed.data module (see
-naerhed.data.reader.cached_build), and the call that uses it.
+naerhed.data.reader.cached_build), and the call that uses it (plus its section in SOURCES.md, which the
+tests require for every packaged file).
 
 Column types (the parsed values' numpy dtype in brackets): ``int`` whole numbers [int64], ``float``
 finite numbers [float64], ``text`` [object, stripped str], ``choice`` one of the allowed words [object],
