@@ -13,7 +13,8 @@ Steps (documented in model/naerhed/data/SOURCES.md, section "Chronic disease"):
 3. Base-year counts for 2018, 2019 and 2020 (anchor * (1 + growth)^(year - anchor year)).
 4. Incidence trends: with base year 2019 and the packaged demography under the default scenario
    settings, the annual relative trend of KOL and of type 2 incidence is solved (Brent's method) so
-   that the cell projection (naerhed.health.chronic.reference_projection) reaches the 2050 targets
+   that the expected-value cell projection (reference_projection in data-raw/chronic_projection.py)
+   reaches the 2050 targets
    (use = trend_calibration) on 1 January 2050; the two are solved alternately until both are
    stable (they interact only through deaths of persons with both). Type 1: trend 0 (assumption).
 The script reads only the packaged tables and data-raw; it is deterministic.
@@ -33,17 +34,17 @@ from scipy.optimize import brentq
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "model"))
+sys.path.insert(0, str(REPO / "data-raw"))
 
-from naerhed.data import DATA_DIR, load_population  # noqa: E402
+from chronic_projection import reference_projection  # noqa: E402
+from naerhed.data import DATA_DIR, TABLES, load_population  # noqa: E402
 from naerhed.health.chronic import (  # noqa: E402
     CONDITIONS,
-    PARAMETERS_FILE,
     base_year_targets,
     build_chronic_model,
     default_death_probability,
     load_chronic_parameters,
     load_chronic_targets,
-    reference_projection,
     scaled_death_probability,
 )
 
@@ -52,6 +53,7 @@ BASE_YEARS = (2018, 2019, 2020)
 REPORT_YEARS = (2019, 2020, 2022, 2024, 2025, 2030, 2035, 2040, 2045, 2050)
 T1_PREVALENCE_GROWTH = 0.005  # Carstensen et al. 2020: T1 prevalence +0.5 % a year 1996-2016
 POP_FILE = REPO / "data-raw" / "pop_national_sex_age_folk1a_2008_2022.csv"
+PARAMETERS_FILE = TABLES["chronic_parameters"].file
 
 SMILE = "https://dreamgruppen.dk/nyheder/2024/juni/fremskrivning-af-udbredelsen-af-udvalgte-kroniske-sygdomme"
 CARSTENSEN = "https://drc.bmj.com/content/8/1/e001064"

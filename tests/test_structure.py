@@ -15,32 +15,6 @@ PIPELINE = ("naerhed.run_spec", "naerhed.engine", "naerhed.executors", "naerhed.
             "naerhed.results", "naerhed.report", "naerhed.analysis.contributions", "naerhed.analysis.sweep",
             "naerhed.analysis.compare", "naerhed.analysis.comparison_report")
 
-#: Known imports of private names, in the data-table layer and the YAML models of rule sets and scenarios,
-#: which other parts of issue 11 restructure: (importing module, imported module, name). The lead removes
-#: these entries after merging that work.
-KNOWN_PRIVATE_IMPORTS = {
-    ("naerhed.data.health_tables", "naerhed.data.tables", "_Table"),
-    ("naerhed.data.health_tables", "naerhed.data.tables", "_ranges"),
-    ("naerhed.data.health_tables", "naerhed.data.tables", "_resolve"),
-    ("naerhed.data.health_tables", "naerhed.data.tables", "_stamp"),
-    ("naerhed.data.statbank", "naerhed.data.tables", "_ranges"),
-    ("naerhed.data.tables", "naerhed.data.statbank", "_read_folk1a_cached"),
-    ("naerhed.health.chronic", "naerhed.data.tables", "_Table"),
-    ("naerhed.health.chronic", "naerhed.data.tables", "_ranges"),
-    ("naerhed.health.chronic", "naerhed.data.tables", "_resolve"),
-    ("naerhed.health.chronic", "naerhed.data.tables", "_stamp"),
-    ("naerhed.validation", "naerhed.data.tables", "_Table"),
-    ("naerhed.validation", "naerhed.data.tables", "_resolve"),
-    ("naerhed.validation", "naerhed.data.tables", "_stamp"),
-    ("naerhed.financing.rules", "naerhed.yaml_models", "_as_model"),
-    ("naerhed.financing.rules", "naerhed.yaml_models", "_container"),
-    ("naerhed.financing.rules", "naerhed.yaml_models", "_member_model"),
-    ("naerhed.scenario", "naerhed.yaml_models", "_as_model"),
-}
-
-#: Known import cycles, in the data-table layer that another part of issue 11 restructures. The lead
-#: removes these entries after merging that work.
-KNOWN_CYCLES = [["naerhed.data.statbank", "naerhed.data.tables"]]
 
 
 def module_name(path: Path) -> str:
@@ -138,7 +112,7 @@ def test_no_import_cycles_between_naerhed_modules():
     table = import_table()
     graph = {name: {i["module"] for i in found if i["module"] in table} for name, found in table.items()}
     found = cycles(graph)
-    assert [c for c in found if c not in KNOWN_CYCLES] == []
+    assert found == []
     for module in PIPELINE:  # the run pipeline's modules take part in no cycle at all
         assert not any(module in c for c in found), module
 
@@ -151,7 +125,7 @@ def test_the_cycle_finder_finds_a_cycle_and_nothing_else():
 def test_no_module_imports_a_private_name_of_another_module():
     private = {(name, i["module"], n) for name, found in import_table().items() for i in found
                for n in i["names"] if n.startswith("_") and not n.endswith("__") and i["module"] != name}
-    assert private - KNOWN_PRIVATE_IMPORTS == set()
+    assert private == set()
 
 
 def test_the_pipeline_modules_import_naerhed_modules_at_module_level():

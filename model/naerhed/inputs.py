@@ -37,26 +37,9 @@ def _path(value) -> Path | None:
 
 
 def data_files_used(files) -> dict[str, Path]:
-    """The file behind each table: the user's path where given, else the packaged file."""
-    packaged = {
-        "population": "population_region_sex_age.csv",
-        "municipalities": "municipality_population.csv",
-        "mortality_age5": "mortality_sex_age5.csv",
-        "mortality_single_age": "mortality_sex_age_epi.csv",
-        "fertility": "fertility_asfr.csv",
-        "births_by_sex": "births_by_sex.csv",
-        "net_migration_total": "net_migration_total.csv",
-        "net_migration_sex_age": "net_migration_sex_age.csv",
-        "projection": "projection_frdk118.csv",
-        "calibration": "calibration_targets.csv",
-        "hospital_use_rates": "hospital_use_rates.csv",
-        "hospital_use_parameters": "hospital_use_parameters.csv",
-        "hospital_use_trends": "hospital_use_trends.csv",
-        "chronic_prevalence": "chronic_prevalence.csv",
-        "chronic_parameters": "chronic_parameters.csv",
-        "chronic_targets": "chronic_targets.csv",
-    }
-    return {key: Path(getattr(files, key, None) or data.DATA_DIR / name) for key, name in packaged.items()}
+    """The file behind each table a run reads (naerhed.data.run_tables), by table key: the user's path
+    where the scenario's data section gives one, else the packaged file."""
+    return {spec.key: Path(getattr(files, spec.key, None) or spec.path) for spec in data.run_tables()}
 
 
 def load_inputs(scenario) -> Inputs:

@@ -26,10 +26,12 @@ from pydantic import (
     Field,
     PrivateAttr,
     ValidationInfo,
+    create_model,
     field_validator,
 )
 from pydantic_core import PydanticCustomError
 
+from naerhed.data.registry import scenario_tables
 from naerhed.errors import ScenarioError
 from naerhed.interventions.types import INTERVENTION_TAG, settings_union
 from naerhed.sections import NAME_PATTERN as _NAME_PATTERN
@@ -280,37 +282,8 @@ def _data_file(what: str) -> Any:
     )
 
 
-class DataFiles(_Section):
-    """Reference data tables. Leave a key out (or empty) to use the table packaged with naerhed."""
-
-    population: Optional[Path] = _data_file(
-        "the population on 1 January by municipality, sex and age"
-    )
-    municipalities: Optional[Path] = _data_file("the municipalities and the region each belongs to")
-    mortality_age5: Optional[Path] = _data_file("death rates by year, sex and 5-year age group")
-    mortality_single_age: Optional[Path] = _data_file(
-        "death rates by year, sex and single year of age"
-    )
-    fertility: Optional[Path] = _data_file("fertility rates (births per woman) by year and age")
-    net_migration_total: Optional[Path] = _data_file("total net migration by year")
-    net_migration_sex_age: Optional[Path] = _data_file(
-        "the distribution of net migration by sex and age"
-    )
-    projection: Optional[Path] = _data_file(
-        "the national population projection by year, sex and age (the alignment target)"
-    )
-    calibration: Optional[Path] = _data_file(
-        "the base-year level of each criterion per region (calibration targets; e.g. your region's "
-        "own eSundhed figures)"
-    )
-    hospital_use_rates: Optional[Path] = _data_file("hospital use and prices by measure, sex and age")
-    hospital_use_parameters: Optional[Path] = _data_file(
-        "the multipliers of hospital use (chronic disease, last year of life, frailty)"
-    )
-    hospital_use_trends: Optional[Path] = _data_file("the prior distributions of the secular trends")
-    chronic_prevalence: Optional[Path] = _data_file("the prevalence of KOL and diabetes by sex and age")
-    chronic_parameters: Optional[Path] = _data_file("chronic disease parameters (excess mortality, trends)")
-    chronic_targets: Optional[Path] = _data_file("published counts of persons with KOL and diabetes")
+class _DataFileSection(_Section):
+    """Common checks of the data section: every value is the path of an existing file."""
 
     @field_validator("*", mode="before")
     @classmethod
@@ -329,6 +302,17 @@ class DataFiles(_Section):
         if path.is_dir():
             raise _own_error(f"is a folder, not a file: {path}")
         return path
+
+
+#: The ``data:`` section: one key per table of naerhed.data.registry.scenario_tables(), in registry
+#: order, described by the table's spec.
+DataFiles = create_model(
+    "DataFiles",
+    __base__=_DataFileSection,
+    __doc__="Reference data tables. Leave a key out (or empty) to use the table packaged with naerhed.",
+    __module__=__name__,
+    **{spec.key: (Optional[Path], _data_file(spec.description)) for spec in scenario_tables()},
+)
 
 
 

@@ -12,22 +12,21 @@ from __future__ import annotations
 
 import csv
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 
 from . import data
 from .constants import REGION_CODES, REGION_NAMES
-from .data.tables import _Table, _resolve, _stamp
+from .data.validation_tables import load_model_checks
 from .demography.mortality import build_mortality, life_expectancy
 from .financing.criteria import REGISTRY, names as criterion_names
 from .engine import simulate_draw
+from .health.chronic import CONDITIONS, load_chronic_targets
 from .health.hospital_use import Q
 from .inputs import Inputs, load_inputs
 from .run_spec import RunSpec
 
-CHECKS_FILE = "model_checks.csv"
 VALIDATION_END_YEAR = 2050
 ACTIVITY_CV = 3.0  # assumed coefficient of variation of a chronic patient's yearly activity (for tolerances)
 
@@ -60,31 +59,6 @@ class Check:
         if self.at_least:
             return self.simulated >= self.published
         return abs(self.difference) <= self.tolerance
-
-
-@lru_cache(maxsize=4)
-def _parse_checks(stamp):
-    table = _Table(_resolve(stamp[0], CHECKS_FILE), ("id", "quantity", "year", "value", "tolerance", "tolerance_unit"))
-    rows = []
-    for line, record in table.rows:
-        region = table.text(line, record, "region_code") if table.has("region_code") else ""
-        rows.append({
-            "id": table.text(line, record, "id"),
-            "quantity": table.text(line, record, "quantity"),
-            "region": None if not region else table.region(line, record),
-            "year": table.integer(line, record, "year", 1990, 2100),
-            "value": table.number(line, record, "value"),
-            "unit": table.text(line, record, "unit") if table.has("unit") else "",
-            "tolerance": table.number(line, record, "tolerance", nonneg=True),
-            "tolerance_unit": table.text(line, record, "tolerance_unit"),
-            "kind": table.text(line, record, "kind") if table.has("kind") else "validation",
-            "source": table.text(line, record, "source") if table.has("source") else "",
-        })
-    return rows
-
-
-def _tolerance(row: dict) -> float:
-    return row["tolerance"] * abs(row["value"]) if row["tolerance_unit"] == "relative" else row["tolerance"]
 
 
 def _criterion_tolerance(criterion: str, totals: np.ndarray, weight: float) -> float:
@@ -151,41 +125,41 @@ def run_checks(scenario, sample_fraction: float = 0.05, checks_path=None) -> lis
             tolerance = t.allowed_deviation()
         checks.append(Check(t.id, what, "validation", t.year, t.value, value, t.unit, tolerance, False, t.source))
 
-    for row in _parse_checks(_stamp(_resolve(checks_path, CHECKS_FILE))):
-        year = row["year"]
+    for row in load_model_checks(checks_path):
+        year = row.year
         if not base <= year < scenario.end_year:
             continue
-        if row["quantity"] in ("population_total", "population_region"):
+        if row.quantity in ("population_total", "population_region"):
             counts = stock(year)
-            value = counts.sum() if row["region"] is None else counts[row["region"]].sum()
-            what = "population" + ("" if row["region"] is None else f" of {REGION_NAMES[row['region']]}") + f" on 1 January {year}"
+            value = counts.sum() if row.region is None else counts[row.region].sum()
+            what = "population" + ("" if row.region is None else f" of {REGION_NAMES[row.region]}") + f" on 1 January {year}"
         else:
             totals = period_totals(year)
             mun_region = inputs.demography.municipality_region
-            if row["region"] is not None:
-                in_region = np.repeat(mun_region == row["region"], totals.shape[1] // mun_region.size)
+            if row.region is not None:
+                in_region = np.repeat(mun_region == row.region, totals.shape[1] // mun_region.size)
                 totals = totals[:, in_region]
             t = totals.sum(axis=1)
-            region_words = "" if row["region"] is None else f" in {REGION_NAMES[row['region']]}"
-            if row["quantity"] == "deaths":
+            region_words = "" if row.region is None else f" in {REGION_NAMES[row.region]}"
+            if row.quantity == "deaths":
                 value, what = result.events["deaths"][year - base].sum(), f"deaths in {year}"
-            elif row["quantity"] == "somatic_admissions":
+            elif row.quantity == "somatic_admissions":
                 value, what = t[Q["acute_admissions"]] + t[Q["planned_admissions"]], f"somatic admissions in {year}{region_words}"
-            elif row["quantity"] == "outpatient_stays":
+            elif row.quantity == "outpatient_stays":
                 value, what = t[Q["outpatient_stays"]], f"outpatient stays in {year}{region_words}"
-            elif row["quantity"] == "admissions_per_1000":
+            elif row.quantity == "admissions_per_1000":
                 value = 1000 * (t[Q["acute_admissions"]] + t[Q["planned_admissions"]]) / t[Q["citizens"]]
                 what = f"admissions per 1,000 citizens in {year}{region_words}"
-            elif row["quantity"] == "repeated_acute_share_of_inpatients":
+            elif row.quantity == "repeated_acute_share_of_inpatients":
                 value = t[Q["repeated_acute_inpatients"]] / t[Q["acute_inpatients"]]
                 what = f"share of acute inpatients with {threshold}+ acute admissions in {year}"
-            elif row["quantity"] == "repeated_acute_share_of_admissions":
+            elif row.quantity == "repeated_acute_share_of_admissions":
                 value = t[Q["repeated_acute_admissions"]] / t[Q["acute_admissions"]]
                 what = f"share of acute admissions made by persons with {threshold}+ in {year}"
             else:
                 continue
-        checks.append(Check(row["id"], what, row["kind"], year, row["value"], float(value), row["unit"],
-                            _tolerance(row), row["tolerance_unit"] == "at_least", row["source"]))
+        checks.append(Check(row.id, what, row.kind, year, row.value, float(value), row.unit,
+                            row.allowed_deviation(), row.at_least, row.source))
 
     checks.extend(chronic_checks(inputs, result, base, weight))
 
@@ -207,8 +181,6 @@ def chronic_checks(inputs: Inputs, result, base: int, weight: float) -> list[Che
     """Persons with each condition against the published counts that fall within the run (the
     anchors of the base-year counts, the 2050 SMILE targets the trend is calibrated to, and
     validation figures); diabetes 'all types' is the sum of type 1 and type 2."""
-    from .health.chronic import CONDITIONS, load_chronic_targets
-
     last_year = base + result.chronic_persons.shape[0] - 1
     checks = []
     for target in load_chronic_targets(inputs.files["chronic_targets"]).values():

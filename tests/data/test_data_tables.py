@@ -138,11 +138,11 @@ def test_loaders_return_copies():
 
 
 def test_population_file_is_parsed_once_for_all_years():
-    from naerhed.data import tables
+    from naerhed.data.tables import population_by_year
 
-    tables._parse_population.cache_clear()
+    population_by_year.cache_clear()
     years = [load_population(year) for year in (2018, 2019, 2020)]
-    assert tables._parse_population.cache_info().misses == 1  # one parse of the file serves every year
+    assert population_by_year.cache_info().misses == 1  # one parse of the file serves every year
     assert not np.array_equal(years[0], years[2])
 
 

@@ -29,7 +29,6 @@ from naerhed.health.chronic import (
     load_chronic_parameters,
     load_chronic_prevalence,
     load_chronic_targets,
-    reference_projection,
     relative_risk_table,
     scaled_death_probability,
 )
@@ -54,7 +53,11 @@ def model(counts_2019) -> ChronicModel:
 
 @pytest.fixture(scope="module")
 def projection(model):
-    return reference_projection(model, 2050)
+    """The offline cell projection the incidence trends are calibrated with (data-raw/chronic_projection.py)."""
+    spec = importlib.util.spec_from_file_location("chronic_projection", REPO / "data-raw" / "chronic_projection.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.reference_projection(model, 2050)
 
 
 def synthetic_persons(counts, fraction):

@@ -1,28 +1,25 @@
-"""Loaders for the hospital-use tables: age profiles and prices (hospital_use_rates.csv), the
-multipliers (hospital_use_parameters.csv) and the regions' base-year criterion levels
-(calibration_targets.csv). Same conventions and error messages as tables.py."""
+"""Loaders of the hospital-use tables: age profiles and prices (hospital_use_rates.csv), the
+multipliers (hospital_use_parameters.csv), the priors of the secular trends (hospital_use_trends.csv)
+and the regions' base-year criterion levels (calibration_targets.csv). Columns and allowed values are
+in naerhed.data.registry; conventions and error messages as in naerhed.data.tables."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 
 from ..constants import MAX_AGE, N_AGES, N_REGIONS, REGION_NAMES, SEXES
 from ..errors import DataError
 from ..financing.criteria import REGISTRY, names as criterion_names
-from .tables import _Table, _ranges, _resolve, _stamp
+from ..uncertainty import Prior
+from .files import ranges
+from .reader import Table, cached_build, frozen
+from .registry import (CONDITION_GROUPS, COUNT_MEASURES, DISTRIBUTION_COLUMNS, PRICE_MEASURES, RATE_MEASURES,
+                       TABLES)
 
-HOSPITAL_USE_RATES_FILE = "hospital_use_rates.csv"
-HOSPITAL_USE_PARAMETERS_FILE = "hospital_use_parameters.csv"
-CALIBRATION_TARGETS_FILE = "calibration_targets.csv"
-
-#: Counted kinds of hospital use, in this order wherever an array has a `measure` axis.
-COUNT_MEASURES = ("acute_admissions", "planned_admissions", "outpatient_stays", "virtual_courses")
-RATE_MEASURES = COUNT_MEASURES + ("readmission_probability",)
-PRICE_MEASURES = ("price_acute_admission_dkk", "price_planned_admission_dkk", "price_outpatient_dkk", "price_virtual_dkk")
-CONDITION_GROUPS = ("kol", "diabetes")
+__all__ = ["COUNT_MEASURES", "RATE_MEASURES", "PRICE_MEASURES", "CONDITION_GROUPS", "HospitalUseTables",
+           "CalibrationTargets", "load_hospital_use", "load_calibration_targets", "load_trend_priors"]
 
 
 @dataclass
@@ -42,80 +39,75 @@ class HospitalUseTables:
     frailty_cap: float
 
 
-@lru_cache(maxsize=8)
-def _parse_rates(stamp):
-    table = _Table(_resolve(stamp[0], HOSPITAL_USE_RATES_FILE), ("measure", "sex", "age_lower", "age_upper", "value"))
-    allowed = RATE_MEASURES + PRICE_MEASURES
-    values = {m: np.full((2, N_AGES), np.nan) for m in allowed}
-    for line, record in table.rows:
-        measure = table.text(line, record, "measure")
-        if measure not in allowed:
-            raise table.error(line, "measure", f"unknown measure {measure!r}; allowed: {', '.join(allowed)}")
-        sex = table.sex(line, record)
-        lo = table.integer(line, record, "age_lower", 0, MAX_AGE)
-        hi = table.integer(line, record, "age_upper", lo, MAX_AGE)
-        upper = 1.0 if measure == "readmission_probability" else None
-        values[measure][sex, lo : hi + 1] = table.number(line, record, "value", nonneg=True, hi=upper, what=measure)
+@cached_build(TABLES["hospital_use_rates"])
+def _rates(table: Table) -> dict[str, np.ndarray]:
+    """{measure: values [sex, age]} for every rate and price measure (read-only)."""
+    table.check("value", table["measure"] == "readmission_probability", hi=1.0)
+    values = {m: np.full((2, N_AGES), np.nan) for m in RATE_MEASURES + PRICE_MEASURES}
+    for measure, sex, lo, hi, value in zip(table["measure"], table["sex"], table["age_lower"], table["age_upper"],
+                                           table["value"]):  # in file order: a later row overrides
+        values[measure][sex, lo : hi + 1] = value
     for measure, array in values.items():
         for s in range(2):
             missing = np.flatnonzero(np.isnan(array[s]))
             if missing.size:
-                raise DataError(f"{table.path}: {measure}, {SEXES[s]}: no value for ages {_ranges(missing.tolist())}; "
+                raise DataError(f"{table.path}: {measure}, {SEXES[s]}: no value for ages {ranges(missing.tolist())}; "
                                 f"every measure needs both sexes and ages 0-{MAX_AGE}")
-    return values
+    return {m: frozen(a) for m, a in values.items()}
 
 
-@lru_cache(maxsize=8)
-def _parse_parameters(stamp):
-    table = _Table(_resolve(stamp[0], HOSPITAL_USE_PARAMETERS_FILE), ("parameter", "measure", "condition", "value"))
+#: Checks of the single-valued parameters: (rule the value must meet, message if it does not).
+_PARAMETER_RULES = {
+    "frailty_cap": (lambda v: v > 1, "frailty_cap must be above 1, got {}"),
+    "repeated_acute_threshold": (lambda v: v >= 2 and v == int(v),
+                                 "repeated_acute_threshold must be a whole number >= 2, got {}"),
+    "repeated_acute_share_of_inpatients": (lambda v: 0 < v < 1,
+                                           "repeated_acute_share_of_inpatients must be a share between 0 and 1, got {}"),
+    "repeated_acute_share_of_admissions": (lambda v: 0 < v < 1,
+                                           "repeated_acute_share_of_admissions must be a share between 0 and 1, got {}"),
+}
+
+
+@cached_build(TABLES["hospital_use_parameters"])
+def _parameters(table: Table):
+    """(chronic_rr [measure, condition group], last-year multiplier [measure], frailty exponent
+    [measure], {single-valued parameter: value})."""
+    parameter, condition = table["parameter"], table["condition"]
+    measure = np.array([RATE_MEASURES.index(m) for m in table["measure"]], dtype=np.int64)
+    chronic = parameter == "chronic_relative_rate"
+    no_condition = chronic & (condition == "")
+    if no_condition.any():
+        i = int(np.argmax(no_condition))
+        raise table.error(int(table.lines[i]), "condition", f"unknown condition ''; allowed: {', '.join(CONDITION_GROUPS)}")
     chronic_rr = np.full((len(RATE_MEASURES), len(CONDITION_GROUPS)), np.nan)
-    per_measure = {"last_year_of_life_multiplier": np.full(len(RATE_MEASURES), np.nan),
-                   "frailty_exponent": np.full(len(RATE_MEASURES), np.nan)}
+    group = np.array([CONDITION_GROUPS.index(c) for c in condition[chronic]], dtype=np.int64)
+    chronic_rr[measure[chronic], group] = table["value"][chronic]
+    per_measure = {}
+    for name in ("last_year_of_life_multiplier", "frailty_exponent"):
+        per_measure[name] = np.full(len(RATE_MEASURES), np.nan)
+        rows = parameter == name
+        per_measure[name][measure[rows]] = table["value"][rows]
     shares = {}
-    for line, record in table.rows:
-        parameter = table.text(line, record, "parameter")
-        measure = table.text(line, record, "measure")
-        if measure not in RATE_MEASURES:
-            raise table.error(line, "measure", f"unknown measure {measure!r}; allowed: {', '.join(RATE_MEASURES)}")
-        m = RATE_MEASURES.index(measure)
-        value = table.number(line, record, "value", nonneg=True, what=parameter)
-        if parameter == "chronic_relative_rate":
-            condition = table.text(line, record, "condition")
-            if condition not in CONDITION_GROUPS:
-                raise table.error(line, "condition", f"unknown condition {condition!r}; allowed: {', '.join(CONDITION_GROUPS)}")
-            chronic_rr[m, CONDITION_GROUPS.index(condition)] = value
-        elif parameter in per_measure:
-            per_measure[parameter][m] = value
-        elif parameter == "frailty_cap":
-            if value <= 1:
-                raise table.error(line, "value", f"frailty_cap must be above 1, got {value}")
-            shares[parameter] = value
-        elif parameter == "repeated_acute_threshold":
-            if value < 2 or value != int(value):
-                raise table.error(line, "value", f"repeated_acute_threshold must be a whole number >= 2, got {value}")
-            shares[parameter] = int(value)
-        elif parameter in ("repeated_acute_share_of_inpatients", "repeated_acute_share_of_admissions"):
-            if not 0 < value < 1:
-                raise table.error(line, "value", f"{parameter} must be a share between 0 and 1, got {value}")
-            shares[parameter] = value
-        else:
-            raise table.error(line, "parameter", f"unknown parameter {parameter!r}; allowed: chronic_relative_rate, "
-                              "last_year_of_life_multiplier, frailty_exponent, frailty_cap, repeated_acute_threshold, "
-                              "repeated_acute_share_of_inpatients, repeated_acute_share_of_admissions")
+    for line, name, value in zip(table.lines.tolist(), parameter, table["value"].tolist()):
+        if name in _PARAMETER_RULES:
+            rule, message = _PARAMETER_RULES[name]
+            if not rule(value):
+                raise table.error(line, "value", message.format(value))
+            shares[name] = int(value) if name == "repeated_acute_threshold" else value
     problems = [f"chronic_relative_rate for {RATE_MEASURES[m]} / {CONDITION_GROUPS[c]}"
                 for m, c in zip(*np.nonzero(np.isnan(chronic_rr)))]
     problems += [f"{name} for {RATE_MEASURES[m]}" for name, arr in per_measure.items() for m in np.flatnonzero(np.isnan(arr))]
-    problems += [name for name in ("frailty_cap", "repeated_acute_threshold", "repeated_acute_share_of_inpatients",
-                                   "repeated_acute_share_of_admissions") if name not in shares]
+    problems += [name for name in _PARAMETER_RULES if name not in shares]
     if problems:
         raise DataError(f"{table.path}: missing parameter(s): {'; '.join(problems)}")
-    return chronic_rr, per_measure["last_year_of_life_multiplier"], per_measure["frailty_exponent"], shares
+    return (frozen(chronic_rr), frozen(per_measure["last_year_of_life_multiplier"]),
+            frozen(per_measure["frailty_exponent"]), shares)
 
 
 def load_hospital_use(rates_path=None, parameters_path=None) -> HospitalUseTables:
     """The hospital-use age profiles, prices and multipliers (packaged or the user's own files)."""
-    rates = _parse_rates(_stamp(_resolve(rates_path, HOSPITAL_USE_RATES_FILE)))
-    chronic_rr, last_year, exponent, shares = _parse_parameters(_stamp(_resolve(parameters_path, HOSPITAL_USE_PARAMETERS_FILE)))
+    rates = _rates(rates_path)
+    chronic_rr, last_year, exponent, shares = _parameters(parameters_path)
     return HospitalUseTables(
         rates={m: rates[m].copy() for m in RATE_MEASURES},
         prices={m: rates[m].copy() for m in PRICE_MEASURES},
@@ -129,30 +121,6 @@ def load_hospital_use(rates_path=None, parameters_path=None) -> HospitalUseTable
     )
 
 
-@lru_cache(maxsize=8)
-def _parse_calibration(stamp):
-    table = _Table(_resolve(stamp[0], CALIBRATION_TARGETS_FILE), ("region_code", "criterion", "year", "value"))
-    calibrated = criterion_names(calibrated=True)  # the criteria the base-year calibration solves for
-    targets = np.full((len(calibrated), N_REGIONS), np.nan)
-    sd = np.zeros((len(calibrated), N_REGIONS))
-    years = set()
-    for line, record in table.rows:
-        region = table.region(line, record)
-        criterion = table.text(line, record, "criterion")
-        if criterion not in calibrated:
-            raise table.error(line, "criterion", f"unknown criterion {criterion!r}; allowed: {', '.join(calibrated)}")
-        share = REGISTRY[criterion].share
-        value = table.number(line, record, "value", positive=True, hi=0.99 if share else None, what=criterion)
-        targets[calibrated.index(criterion), region] = value
-        if table.has("sd") and table.text(line, record, "sd"):
-            sd[calibrated.index(criterion), region] = table.number(line, record, "sd", nonneg=True, what="sd")
-        years.add(table.integer(line, record, "year", 1990, 2100))
-    missing = [f"{calibrated[c]} for {REGION_NAMES[r]}" for c, r in zip(*np.nonzero(np.isnan(targets)))]
-    if missing:
-        raise DataError(f"{table.path}: no target for {'; '.join(missing)}; every region needs all of: {', '.join(calibrated)}")
-    return targets, sd, tuple(sorted(years))
-
-
 @dataclass
 class CalibrationTargets:
     """Base-year level of each criterion per region, value and sd [criterion, region] (units in
@@ -164,34 +132,40 @@ class CalibrationTargets:
     years: tuple[int, ...]
 
 
+@cached_build(TABLES["calibration"])
+def _calibration(table: Table):
+    calibrated = criterion_names(calibrated=True)  # the criteria the base-year calibration solves for
+    table.check("value", np.array([REGISTRY[c].share for c in table["criterion"]], dtype=bool), hi=0.99)
+    criterion = np.array([calibrated.index(c) for c in table["criterion"]], dtype=np.int64)
+    cells = (criterion, table["region_code"])
+    targets = np.full((len(calibrated), N_REGIONS), np.nan)
+    sd = np.zeros((len(calibrated), N_REGIONS))
+    targets[cells] = table["value"]
+    sd[cells] = np.where(np.isnan(table["sd"]), 0.0, table["sd"])  # an empty or missing sd is 0
+    missing = [f"{calibrated[c]} for {REGION_NAMES[r]}" for c, r in zip(*np.nonzero(np.isnan(targets)))]
+    if missing:
+        raise DataError(f"{table.path}: no target for {'; '.join(missing)}; every region needs all of: {', '.join(calibrated)}")
+    return frozen(targets), frozen(sd), tuple(sorted(set(table["year"].tolist())))
+
+
 def load_calibration_targets(path=None) -> CalibrationTargets:
     """The regions' base-year criterion levels (packaged or the user's own file; an `sd` column is optional)."""
-    targets, sd, years = _parse_calibration(_stamp(_resolve(path, CALIBRATION_TARGETS_FILE)))
+    targets, sd, years = _calibration(path)
     return CalibrationTargets(targets.copy(), sd.copy(), years)
 
 
-HOSPITAL_USE_TRENDS_FILE = "hospital_use_trends.csv"
-
-
-@lru_cache(maxsize=8)
-def _parse_trends(stamp):
-    from ..uncertainty import Prior
-
-    table = _Table(_resolve(stamp[0], HOSPITAL_USE_TRENDS_FILE), ("measure", "distribution"))
-    needed = {"normal": ("mean", "sd"), "uniform": ("low", "high"), "triangular": ("low", "mode", "high")}
+@cached_build(TABLES["hospital_use_trends"])
+def _trend_priors(table: Table) -> dict[str, Prior]:
     priors = {}
-    for line, record in table.rows:
-        measure = table.text(line, record, "measure")
-        if measure not in RATE_MEASURES:
-            raise table.error(line, "measure", f"unknown measure {measure!r}; allowed: {', '.join(RATE_MEASURES)}")
-        kind = table.text(line, record, "distribution")
-        if kind not in needed:
-            raise table.error(line, "distribution", f"unknown distribution {kind!r}; allowed: {', '.join(needed)}")
+    for i, (measure, kind) in enumerate(zip(table["measure"], table["distribution"])):
+        line = int(table.lines[i])
         values = {}
-        for column in needed[kind]:
+        for column in DISTRIBUTION_COLUMNS[kind]:
             if not table.has(column):
                 raise table.error(line, None, f"a {kind} distribution needs the column {column!r}")
-            values[column] = table.number(line, record, column, nonneg=column == "sd", what=column)
+            if np.isnan(table[column][i]):
+                raise table.error(line, column, f"a {kind} distribution needs a number in column {column!r}")
+            values[column] = float(table[column][i])
         priors[measure] = Prior(kind, **values)
     missing = [m for m in RATE_MEASURES if m not in priors]
     if missing:
@@ -201,4 +175,4 @@ def _parse_trends(stamp):
 
 def load_trend_priors(path=None) -> dict:
     """Prior distribution (naerhed.uncertainty.Prior) of the annual relative change of each measure."""
-    return dict(_parse_trends(_stamp(_resolve(path, HOSPITAL_USE_TRENDS_FILE))))
+    return dict(_trend_priors(path))

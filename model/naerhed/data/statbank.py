@@ -31,7 +31,7 @@ import numpy as np
 
 from ..constants import MAX_AGE, N_AGES, N_REGIONS, REGION_NAMES, SEXES, region_index
 from ..errors import DataError
-from .tables import _ranges
+from .files import file_stamp, ranges
 
 __all__ = ["read_folk1a"]
 
@@ -318,7 +318,7 @@ class _Folk1aReader:
                     for s in range(2):
                         miss = np.flatnonzero(~ok[r, s])
                         if miss.size:
-                            problems.append(f"{REGION_NAMES[r]} {SEXES[s]} ages {_ranges(miss.tolist())}")
+                            problems.append(f"{REGION_NAMES[r]} {SEXES[s]} ages {ranges(miss.tolist())}")
                 shown = "; ".join(problems[:12]) + (f"; ... and {len(problems) - 12} more" if len(problems) > 12 else "")
                 raise self.error(
                     None, None,
@@ -346,6 +346,5 @@ def read_folk1a(path) -> dict[int, np.ndarray]:
     p = Path(path)
     if not p.is_file():
         raise DataError(f"{p}: file not found" if not p.exists() else f"{p}: is a directory, not a file")
-    st = p.stat()
-    cached = _read_folk1a_cached((str(p.resolve()), st.st_mtime_ns, st.st_size))
+    cached = _read_folk1a_cached(file_stamp(p))
     return {year: arr.copy() for year, arr in cached.items()}
