@@ -20,11 +20,27 @@ EXTRA = Criterion("outpatient_per_citizen", 6, "Ambulante besøg pr. borger", "o
                   denominator=("citizens",))
 
 
+#: nf2022plus with the extra criterion counting: 5 criteria, so the steps go to 5.
+RULES = """\
+extends: nf2022plus
+name: with_outpatient
+criteria:
+  outpatient_per_citizen: {counts: true}
+payout:
+  steps: {0: 0.0, 1: 0.25, 2: 0.5, 3: 0.75, 4: 1.0, 5: 1.0}
+provenance:
+  criteria.outpatient_per_citizen: {status: assumption, source: NOT FOUND, note: a test}
+"""
+
+
 @pytest.fixture(scope="module")
 def run_with_extra_criterion(tmp_path_factory):
     register(EXTRA)
+    rules = tmp_path_factory.mktemp("rules") / "with_outpatient.yaml"
+    rules.write_text(RULES, encoding="utf-8")
     try:
-        scenario = make_scenario(population={"sample_fraction": 0.002}, end_year=2023, draws=2, seed=7)
+        scenario = make_scenario(population={"sample_fraction": 0.002}, end_year=2024, draws=2, seed=7,
+                                 financing={"rule_sets": ["nf2019", "nf2020", "nf2021", str(rules)]})
         yield run_scenario(scenario, out_root=tmp_path_factory.mktemp("out"), progress=False)
     finally:
         REGISTRY.pop(EXTRA.name)
@@ -66,3 +82,20 @@ def test_the_extra_criterion_has_its_figures(run_with_extra_criterion):
     # five measured criteria: the grid grows to three rows of two panels (4 inches each at 120 dpi)
     height = matplotlib.image.imread(run_with_extra_criterion / "figures" / "criteria_by_region.png").shape[0]
     assert height == 3 * 4 * 120
+
+
+def test_the_extra_criterion_counts_in_the_payout(run_with_extra_criterion):
+    with xr.open_dataset(run_with_extra_criterion / "results.nc", engine="h5netcdf") as ds:
+        years = [y for y in ds["assessed_year"].values.tolist() if y >= 2022]
+        assert years == [2022, 2023]
+        value = ds["criteria"].sel(criterion="outpatient_per_citizen")
+        improved = (value.sel(period=years).values < value.sel(period=[y - 1 for y in years]).values)
+        met = ds["criterion_met"].sel(assessed_year=years, criterion="outpatient_per_citizen").values
+        np.testing.assert_array_equal(met, improved.astype(float))  # met = fewer stays than the year before
+        counted = ds["criterion_met"].sel(assessed_year=years).fillna(0).sum("criterion")
+        np.testing.assert_array_equal(ds["criteria_met"].sel(assessed_year=years), counted)
+        steps = {0: 0.0, 1: 0.25, 2: 0.5, 3: 0.75, 4: 1.0, 5: 1.0}
+        expected_share = np.vectorize(steps.get)(counted.values.astype(int))
+        np.testing.assert_allclose(ds["share_kept"].sel(assessed_year=years), expected_share)
+    rows = [r for r in _rows(run_with_extra_criterion / "risk.csv") if r["year"] in ("2022", "2023") and r["region_code"]]
+    assert rows and all(r["p_met_outpatient_per_citizen"] != "" for r in rows)
