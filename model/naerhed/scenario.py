@@ -40,6 +40,7 @@ from naerhed.sections import Section as _Section
 from naerhed.yaml_models import INVALID as _INVALID
 from naerhed.yaml_models import (
     OVERRIDE_SOURCE,
+    FromFiles,
     Problem,
     SourceMap,
     YamlSpec,
@@ -405,7 +406,7 @@ class FinancingSettings(_Section):
         return [load_rule_set(v) for v in self.rule_sets]
 
 
-class Scenario(_Section):
+class Scenario(_Section, FromFiles):
     """A naerhed scenario: the settings of one projection of the regions' population and funding."""
 
     model_config = ConfigDict(title="naerhed scenario")
@@ -484,8 +485,6 @@ class Scenario(_Section):
         unit="true or false",
     )
 
-    _source_path: Optional[Path] = PrivateAttr(default=None)
-    _source_files: tuple[Path, ...] = PrivateAttr(default=())
     _overrides: tuple[str, ...] = PrivateAttr(default=())
 
     @field_validator("interventions")
@@ -525,16 +524,6 @@ class Scenario(_Section):
         if problems:
             raise _own_error("; ".join(problems), at=("rule_sets",))
         return value
-
-    @property
-    def source_path(self) -> Optional[Path]:
-        """The scenario file this scenario was loaded from (absolute), or None."""
-        return self._source_path
-
-    @property
-    def source_files(self) -> tuple[Path, ...]:
-        """The scenario file and the files it extends, the file itself first (absolute paths)."""
-        return self._source_files
 
     @property
     def overrides(self) -> tuple[str, ...]:
@@ -642,7 +631,6 @@ def load_scenario(
     document = load_yaml_document(path, _SPEC, overrides, prepare=_resolve_paths, error=ScenarioError)
     scenario = document.model
     assert isinstance(scenario, Scenario)
-    scenario._source_path = document.files[0]
-    scenario._source_files = document.files
+    scenario.attach_files(document.files)
     scenario._overrides = document.overrides
     return scenario

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Annotated, Any, Callable, Literal, Mapping, Optional, Sequence, Union
 
 import yaml
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import BaseModel, Field, PrivateAttr, ValidationError
 from pydantic_core import PydanticCustomError
 
 from naerhed.errors import ScenarioError
@@ -106,6 +106,26 @@ def invalid_value() -> PydanticCustomError:
 # --------------------------------------------------------------------------------------------
 # Problems
 # --------------------------------------------------------------------------------------------
+
+
+class FromFiles(BaseModel):
+    """A model read from YAML files, which may extend other files: it remembers them."""
+
+    _source_files: tuple[Path, ...] = PrivateAttr(default=())
+
+    def attach_files(self, files: Sequence) -> None:
+        """Record the files read, the file itself first (then the files it extends)."""
+        self._source_files = tuple(Path(f) for f in files)
+
+    @property
+    def source_path(self) -> Optional[Path]:
+        """The file this was read from (absolute), or None."""
+        return self._source_files[0] if self._source_files else None
+
+    @property
+    def source_files(self) -> tuple[Path, ...]:
+        """The file and the files it extends, the file itself first (absolute paths)."""
+        return self._source_files
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ make paired differences far less noisy than unpaired ones, and the command write
 import json
 
 import numpy as np
-import pytest
 import xarray as xr
 
 from naerhed.analysis.comparison_report import compare_scenarios

@@ -4,7 +4,6 @@ events matching their rates, alignment, and no per-person Python work."""
 import sys
 
 import numpy as np
-import pytest
 
 from naerhed.demography import step_year
 from naerhed.demography.alignment import alignment_groups

@@ -1,7 +1,6 @@
 """Payout from hand-made criterion values under the packaged rule sets equals hand-computed money."""
 
 import numpy as np
-import pytest
 import xarray as xr
 
 from naerhed.financing.criteria import names as criterion_names

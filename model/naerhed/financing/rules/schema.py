@@ -15,7 +15,8 @@ from typing import Annotated, Any, Optional, Sequence
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PrivateAttr, ValidationInfo, field_validator
 
 from naerhed.financing.criteria import REGISTRY, names as criterion_names
-from naerhed.yaml_models import did_you_mean, field, invalid_value, json_schema_with_extends, model_field_info, own_error
+from naerhed.yaml_models import (FromFiles, did_you_mean, field, invalid_value, json_schema_with_extends,
+                                  model_field_info, own_error)
 
 from .sections import (
     CriterionKey,
@@ -67,7 +68,7 @@ ProvenanceKey = Annotated[str, BeforeValidator(_provenance_key)]
 # --------------------------------------------------------------------------------------------
 
 
-class RuleSet(RuleSection):
+class RuleSet(RuleSection, FromFiles):
     """The nærhedsfinansiering rules for a period of years.
 
     The values are those in force in the first year. A value the file gives by year may differ in
@@ -119,8 +120,6 @@ class RuleSet(RuleSection):
         unit="section by key path",
     )
 
-    _source_path: Optional[Path] = PrivateAttr(default=None)
-    _source_files: tuple[Path, ...] = PrivateAttr(default=())
     _lines: dict = PrivateAttr(default_factory=dict)
     _periods: dict = PrivateAttr(default_factory=dict)
     _dated_keys: dict = PrivateAttr(default_factory=dict)
@@ -238,8 +237,7 @@ class RuleSet(RuleSection):
         path -> (file, line)), the rule set of each period (first year of the period -> rule set
         with the values in force then) and the values given by year (key path -> the first years of
         the periods in which it applies). Called by the loader."""
-        self._source_path = Path(files[0]) if files else None
-        self._source_files = tuple(Path(f) for f in files)
+        self.attach_files(files)
         self._lines = dict(lines)
         self._periods = periods
         self._dated_keys = dict(dated_keys)
@@ -306,25 +304,15 @@ class RuleSet(RuleSection):
                 node = node[int(part)] if part.isdigit() and int(part) in node else node[part]
         return node
 
-    @property
-    def source_path(self) -> Optional[Path]:
-        """The file the rule set was read from (absolute), or None."""
-        return self._source_path
-
-    @property
-    def source_files(self) -> tuple[Path, ...]:
-        """The file and the files it extends, the file itself first."""
-        return self._source_files
-
     def line_of(self, key_path: str) -> tuple[Optional[str], Optional[int]]:
         """(file, line) where a value was written ((file of the rule set, None) if unknown)."""
-        return self._lines.get(key_path, (str(self._source_path) if self._source_path else None, None))
+        return self._lines.get(key_path, (str(self.source_path) if self.source_path else None, None))
 
     def where(self, key_path: str) -> str:
         """'file:line' where a value was written (or the file, or the name if not from a file)."""
         file, line = self._lines.get(key_path, (None, None))
         if file is None:
-            return str(self._source_path) if self._source_path else self.name
+            return str(self.source_path) if self.source_path else self.name
         return f"{file}:{line}" if line else file
 
     def provenance_of(self, key_path: str, year: Optional[int] = None) -> Optional[ProvenanceEntry]:
