@@ -153,7 +153,7 @@ class RuleSet(RuleSection, FromFiles):
                            if k in rule.model_fields_set]
                 if written:
                     raise own_error(
-                        f"{name} is met or not met as the scenario says (health.digital_solutions_met); "
+                        f"{name} is met or not met as the scenario says (health.{name}_met); "
                         f"it takes no comparison: remove {', '.join(written)}",
                         at=(name, written[0]),
                     )
