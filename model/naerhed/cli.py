@@ -1,4 +1,4 @@
-"""Command line: ``naerhed run | compare | sweep | interventions | rules | validate | validate-model | schema``.
+"""Command line: ``naerhed run | compare | sweep | interventions | rules | validate | validate-model | fit-shocks | schema``.
 
 Errors caused by the user's input (scenario, data, command line) are printed as ``error: ...``
 without a traceback and give exit status 2; an interrupted run gives 130.
@@ -319,6 +319,32 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_fit_shocks(args: argparse.Namespace) -> int:
+    from naerhed.analysis.shocks import backtest_pooled, fit_shocks, shocks_csv, trend_estimates, write_text_atomic
+    from naerhed.data.files import DATA_DIR
+
+    priors = Path(args.priors) if args.priors else DATA_DIR / "year_shocks.csv"
+    rows = fit_shocks(Path(args.series), priors)
+    text = shocks_csv(rows)
+    for row in rows:
+        where = "every region" if row.region < 0 else row.cells()["region"]
+        se = "" if row.sd_se != row.sd_se else f" (se {row.sd_se:.4f})"
+        print(f"{row.series:24s} {where:12s} sd {row.sd:.4f}{se}, national correlation {row.national_correlation:.2f}, "
+              f"{row.method} [{row.status}]")
+    for t in trend_estimates(Path(args.series), rows):
+        print(f"trend {t.series:18s} {t.group} {t.year0}-{t.year1}: {t.trend:+.4f} a year (se {t.se:.4f}; {t.basis})")
+    if args.backtest is not None:
+        for p in backtest_pooled(Path(args.series), args.backtest):
+            print(f"backtest {p.series}: {p.what}: observed {p.observed:+.3f}, predicted 0 +- {p.sd:.3f} "
+                  f"(in 80 %: {p.inside(0.8)}, in 95 %: {p.inside(0.95)})")
+    if args.out:
+        write_text_atomic(Path(args.out), text)
+        print(f"wrote {args.out}")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def _cmd_schema(args: argparse.Namespace) -> int:
     from naerhed.scenario import scenario_json_schema
 
@@ -423,6 +449,19 @@ def build_parser() -> argparse.ArgumentParser:
     catalogue.add_argument("type", nargs="?", default=None, help="one intervention type: show its evidence too")
     catalogue.set_defaults(func=_cmd_interventions)
 
+    shocks = commands.add_parser(
+        "fit-shocks", help="fit the year-to-year shock sizes (and trends) to historical series per region",
+        description="Fit the size of the year-to-year shocks per series and region to a CSV of yearly values "
+        "(columns region_code, series, year, value; optional group, unit; region_code empty for the whole "
+        "country; series a measure or criterion name) and write a table in the format of year_shocks.csv "
+        "(rows the series cannot pin down are taken from the priors).")
+    shocks.add_argument("series", metavar="SERIES.csv", help="yearly values per region (hospital_history.csv format)")
+    shocks.add_argument("--out", metavar="FILE", help="write the table to FILE (default: print it)")
+    shocks.add_argument("--priors", metavar="FILE", help="priors for what cannot be fitted (default: the packaged year_shocks.csv)")
+    shocks.add_argument("--backtest", type=int, metavar="YEAR",
+                        help="also fit on the changes ending by YEAR and check the later changes against the intervals")
+    shocks.set_defaults(func=_cmd_fit_shocks)
+
     schema = commands.add_parser("schema", help="print the JSON Schema of scenario files")
     schema.add_argument("--out", metavar="FILE", help="write the schema to FILE instead")
     schema.set_defaults(func=_cmd_schema)
@@ -439,7 +478,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         return code if isinstance(code, int) else (0 if code is None else EXIT_USER_ERROR)
     if getattr(args, "func", None) is None:
         parser.print_usage(sys.stderr)
-        print("naerhed: error: a command is required (run, compare, sweep, interventions, rules, validate, validate-model or schema)", file=sys.stderr)
+        print("naerhed: error: a command is required (run, compare, sweep, interventions, rules, validate, validate-model, fit-shocks or schema)", file=sys.stderr)
         return EXIT_USER_ERROR
     try:
         return args.func(args)

@@ -52,6 +52,16 @@ CONDITION_GROUPS = ("kol", "diabetes")
 HOSPITAL_PARAMETERS = ("chronic_relative_rate", "last_year_of_life_multiplier", "frailty_exponent", "frailty_cap",
                        "repeated_acute_threshold", "repeated_acute_share_of_inpatients",
                        "repeated_acute_share_of_admissions")
+
+
+def SHOCK_SERIES() -> tuple[str, ...]:
+    """Series a year shock can be about: a measure of hospital use or a measured criterion."""
+    return RATE_MEASURES + criterion_names(kind="ratio")
+
+
+#: How a year shock's size was set: a local-level model of one yearly series, the regions' changes
+#: pooled (random walk per region), or an explicit prior.
+SHOCK_METHODS = ("local_level", "pooled_random_walk", "prior")
 #: Prior distributions of the secular trends and the columns each needs.
 DISTRIBUTION_COLUMNS = {"normal": ("mean", "sd"), "uniform": ("low", "high"), "triangular": ("low", "mode", "high")}
 
@@ -360,6 +370,33 @@ _SPECS = (
          Choice("kind", CHECK_KINDS, required=False, empty_ok=True)),
         key_columns=("id",),
         use="validation",
+    ),
+    # --- year-to-year shocks (naerhed.analysis.shocks) ---
+    TableSpec(
+        "shock_history", "hospital_history.csv",
+        "historical yearly values of hospital use per region (empty region_code: the whole country), "
+        "the series year shocks and trends are fitted to (naerhed fit-shocks; also a region's own "
+        "eSundhed series in this format)",
+        (Region(empty_ok=True), Text("region", required=False), Choice("series", SHOCK_SERIES, noun="series"),
+         Text("group", required=False), _year(), Float("value", positive=True, what_column="series"),
+         Text("unit", required=False)),
+        key_columns=("region_code", "series", "group", "year"),
+        use="reference",
+    ),
+    TableSpec(
+        "year_shocks", "year_shocks.csv",
+        "the size of the year-to-year shocks per series and region (sd of the yearly change on the log "
+        "scale, its standard error, the correlation with the national shock; empty region_code: every "
+        "region), fitted by naerhed fit-shocks or an explicit prior",
+        (Choice("series", SHOCK_SERIES, noun="series"), Region(empty_ok=True), Text("region", required=False),
+         Float("sd", nonneg=True, hi=1.0, what="sd (log scale, per year)"),
+         Float("sd_se", nonneg=True, required=False, empty_ok=True),
+         Float("national_correlation", nonneg=True, hi=1.0),
+         Float("trend", required=False, empty_ok=True), Float("trend_se", nonneg=True, required=False, empty_ok=True),
+         Int("n_changes", 0, 10_000, required=False),
+         Choice("method", SHOCK_METHODS, noun="method")),
+        key_columns=("series", "region_code"),
+        use="reference",
     ),
     TableSpec(
         "regions", "regions.csv",
