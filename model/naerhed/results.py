@@ -15,7 +15,7 @@ from .demography.mortality import life_expectancy
 from .engine import EVENT_NAMES, DrawResult
 from .financing.criteria import REGISTRY, compute_criteria, names as criterion_names
 from .financing.payout import assess
-from .financing.risk import risk_metrics, summary_lines
+from .financing.risk import LEVEL, MONEY_PRECISION, PRECISION, TAIL_PRECISION, precision_warnings, risk_metrics, summary_lines
 from .health.chronic import CONDITIONS
 from .health.hospital_use import QUANTITIES, activity_of_rates
 from .inputs import Inputs
@@ -93,7 +93,9 @@ def need_weight(inputs: Inputs) -> np.ndarray:
 
 
 def add_financing(ds: xr.Dataset, spec: RunSpec) -> xr.Dataset:
-    """Payout of every draw under the run's rule sets and settlement, and the risk metrics (prefix risk_)."""
+    """Payout of every draw under the run's rule sets and settlement, and the risk metrics (prefix risk_,
+    each with its Monte Carlo standard error, suffix _se); the stated precision in the attributes
+    precision, money_precision and tail_precision."""
     population = ds["population"].sel(year=ds["period"].values).rename(year="period")
     need = (population * xr.DataArray(need_weight(spec.inputs), dims=("sex", "age"))).sum(("sex", "age"))
     payout = assess(ds["criteria"], list(spec.rule_sets), population.sum(("sex", "age")), need, spec.settlement)
@@ -106,6 +108,9 @@ def add_financing(ds: xr.Dataset, spec: RunSpec) -> xr.Dataset:
     renamed = {name: f"risk_{name}" for name in risk.data_vars}
     out = xr.merge([ds, payout.rename({"met": "criterion_met", "fulfilment": "criterion_fulfilment"}),
                     risk.rename(renamed)], compat="override", combine_attrs="override")
+    out.attrs["precision"] = PRECISION if spec.precision is None else spec.precision
+    out.attrs["money_precision"] = MONEY_PRECISION if spec.money_precision is None else spec.money_precision
+    out.attrs["tail_precision"] = TAIL_PRECISION if spec.tail_precision is None else spec.tail_precision
     return out
 
 
@@ -214,16 +219,50 @@ def criteria_table(ds: xr.Dataset) -> list[dict]:
     return rows
 
 
-def risk_summary_text(ds: xr.Dataset) -> list[str]:
-    """Plain-language lines per assessed year: one per region and one for all regions."""
-    names = dict(zip(ds["region"].values.tolist(), ds["region_name"].values.tolist()))
+def risk_dataset(ds: xr.Dataset) -> xr.Dataset:
+    """The risk metrics of a run's Dataset (its risk_ variables without the prefix), by period."""
     risk = xr.Dataset({name[len("risk_"):]: ds[name] for name in ds.data_vars if name.startswith("risk_")})
     risk = risk.rename(assessed_year="period")
-    risk.attrs["level"] = 0.95
+    risk.attrs.update(level=LEVEL, draws=ds.sizes["draw"])
+    return risk
+
+
+def risk_precision_warnings(ds: xr.Dataset) -> list[str]:
+    """The run's precision warnings (naerhed.financing.risk.precision_warnings) at the precision it
+    states (attributes precision, money_precision and tail_precision; else the defaults)."""
+    names = dict(zip(ds["region"].values.tolist(), ds["region_name"].values.tolist()))
+    pool = ds["region_pool_dkk"].mean("draw").rename(assessed_year="period")
+    return precision_warnings(risk_dataset(ds), pool, names, *stated_precision(ds))
+
+
+def stated_precision(ds: xr.Dataset) -> tuple[float, float, float]:
+    """(precision, money_precision, tail_precision) of a run's Dataset (attributes; else the defaults)."""
+    return (float(ds.attrs.get("precision", PRECISION)), float(ds.attrs.get("money_precision", MONEY_PRECISION)),
+            float(ds.attrs.get("tail_precision", TAIL_PRECISION)))
+
+
+def risk_summary_text(ds: xr.Dataset) -> list[str]:
+    """Plain-language lines per assessed year: one per region and one for all regions, each figure
+    with its Monte Carlo standard error; then the precision check (warnings with the draws needed)."""
+    names = dict(zip(ds["region"].values.tolist(), ds["region_name"].values.tolist()))
+    risk = risk_dataset(ds)
     lines = []
     for year in ds["assessed_year"].values.tolist():
         lines.append(f"{year} (rule set {ds['rule_set'].sel(assessed_year=year).values}; {ds.sizes['draw']} draws):")
         lines.extend("  " + line for line in summary_lines(risk, names, year))
+    precision, money, tail = stated_precision(ds)
+    lines.append("")
+    lines.append(f"'±' gives one Monte Carlo standard error: the uncertainty of the figure from running "
+                 f"{ds.sizes['draw']} draws, not the spread of the outcome. A probability of 0 % or 100 % has "
+                 f"standard error 0: read it as below {300 / ds.sizes['draw']:.0f} % or above "
+                 f"{100 - 300 / ds.sizes['draw']:.0f} % (3 / draws, 95 % confidence).")
+    warnings = risk_precision_warnings(ds)
+    if warnings:
+        lines.extend(warnings)
+    else:
+        lines.append(f"Every risk figure meets the stated precision (standard error at most {precision:g} on a "
+                     f"probability, {100 * money:g} % of the region's share on the expected repayment and "
+                     f"{100 * tail:g} % on the value at risk and expected shortfall).")
     return lines
 
 
