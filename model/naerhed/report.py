@@ -178,7 +178,8 @@ def criterion_fan_chart(ds: xr.Dataset, criterion: str, path: Path) -> None:
 def repayment_distribution(ds: xr.Dataset, path: Path) -> None:
     """Repayment per region and assessed year over the draws (box: 25-75 %, whiskers: 5-95 %),
     with the expected repayment (diamond) and the 95 % value at risk (cross), each with a 95 % Monte
-    Carlo interval (± MC_INTERVAL standard errors)."""
+    Carlo interval (expected: ± MC_INTERVAL standard errors, not below 0; value at risk: the
+    bootstrap percentile interval)."""
     names = ds["region_name"].values
     years = ds["assessed_year"].values
     fig, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3.8), sharey=True)
@@ -188,11 +189,13 @@ def repayment_distribution(ds: xr.Dataset, path: Path) -> None:
                    medianprops={"color": "#1f3d73"})
         expected = ds["risk_expected_repayment_dkk"].sel(region=region)
         var = ds["risk_var_repayment_dkk"].sel(region=region)
-        ax.errorbar(years, expected.values / 1e6, yerr=MC_INTERVAL * ds["risk_expected_repayment_dkk_se"].sel(region=region).values / 1e6,
-                    fmt="D", color="#dd8452", markersize=4, capsize=2, zorder=3,
-                    label="expected (bar: 95 % Monte Carlo interval)")
-        ax.errorbar(years, var.values / 1e6, yerr=MC_INTERVAL * ds["risk_var_repayment_dkk_se"].sel(region=region).values / 1e6,
-                    fmt="x", color="#c44e52", markersize=5, capsize=2, zorder=3, label="95 % value at risk")
+        half = MC_INTERVAL * ds["risk_expected_repayment_dkk_se"].sel(region=region).values
+        low = np.minimum(half, expected.values)  # a repayment is never negative
+        ax.errorbar(years, expected.values / 1e6, yerr=np.stack([low, half]) / 1e6, fmt="D", color="#dd8452",
+                    markersize=4, capsize=2, zorder=3, label="expected (bar: 95 % Monte Carlo interval)")
+        bounds = ds["risk_var_repayment_dkk_ci"].sel(region=region).transpose("bound", "assessed_year").values
+        ax.errorbar(years, var.values / 1e6, yerr=np.maximum([var.values - bounds[0], bounds[1] - var.values], 0) / 1e6, fmt="x", color="#c44e52",
+                    markersize=5, capsize=2, zorder=3, label="95 % value at risk")
         ax.set_title(str(name), fontsize=10)
         ax.set_xticks(years)
         ax.set_xticklabels([str(y) for y in years], rotation=90, fontsize=7)
@@ -258,7 +261,7 @@ def p_met_heatmap(ds: xr.Dataset, path: Path) -> None:
     measured = criterion_names(kind="ratio")
     years = ds["assessed_year"].values
     names = ds["region_name"].values
-    fig, axes = panel_grid(len(measured), panel=(0.75 * len(years) + 2.8, 0.45 * len(names) + 1.6))
+    fig, axes = panel_grid(len(measured), panel=(0.6 * len(years) + 2.4, 0.45 * len(names) + 1.4), layout="constrained")
     image = None
     for ax, criterion in zip(axes, measured):
         p = ds["risk_p_met"].sel(criterion=criterion).transpose("region", "assessed_year").values

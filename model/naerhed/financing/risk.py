@@ -14,7 +14,9 @@ estimate from a finite number of draws, not the spread of the outcome.
 - means (share kept, expected payout and repayment): sd / sqrt(n), sample sd with n - 1;
 - value at risk and expected shortfall: bootstrap over draws (BOOTSTRAP_REPLICATES resamples of
   the n draws with replacement, fixed seed BOOTSTRAP_SEED, so the same run gives the same errors and
-  the model's random numbers are untouched); the sd of the replicates' VaR and ES. Chosen over the
+  the model's random numbers are untouched); the sd of the replicates' VaR and ES, and their 2.5 %
+  and 97.5 % percentiles as a 95 % interval (suffix _ci, dimension bound), which stays within the
+  values the repayment can take. Chosen over the
   asymptotic quantile error sqrt(q (1 - q) / n) / f(VaR) because the repayment is not continuous: it
   takes a few values (a share of the pool lost per missed criterion) with an atom at 0, so the
   density f at the quantile, which a kernel estimate would need, does not exist.
@@ -33,6 +35,8 @@ LEVEL = 0.95
 BOOTSTRAP_REPLICATES = 400
 #: Seed of the bootstrap resampling (its own generator; the model's random numbers are untouched).
 BOOTSTRAP_SEED = 12345
+#: Bounds of the bootstrap percentile interval of the VaR and ES (a 95 % Monte Carlo interval).
+INTERVAL = (0.025, 0.975)
 #: Default precision: standard error of a probability (P(full payout), P(criterion met)).
 PRECISION = 0.05
 #: Default precision of the expected repayment (and payout): standard error as a share of the
@@ -77,18 +81,26 @@ def mean_se(values: xr.DataArray, dim: str = "draw") -> xr.DataArray:
     return values.std(dim, ddof=1) / np.sqrt(n)
 
 
-def bootstrap_se(values: np.ndarray, statistic, replicates: int = BOOTSTRAP_REPLICATES,
-                 seed: int = BOOTSTRAP_SEED) -> np.ndarray:
-    """Bootstrap standard error of `statistic(values)` (a function reducing axis 0, the draws):
-    the sd of the statistic over `replicates` resamples of the draws with replacement, from a
-    generator of its own seeded with `seed`. NaN with fewer than 2 draws. Same unit as `values`."""
+def bootstrap(values: np.ndarray, statistic, replicates: int = BOOTSTRAP_REPLICATES,
+              seed: int = BOOTSTRAP_SEED) -> tuple[np.ndarray, np.ndarray]:
+    """Bootstrap of `statistic(values)` (a function reducing axis 0, the draws) over `replicates`
+    resamples of the draws with replacement, from a generator of its own seeded with `seed`. Returns
+    (standard error, [2.5 %, 97.5 %] percentile interval stacked on a first axis of 2); NaN with
+    fewer than 2 draws. Same unit as `values`."""
     values = np.asarray(values, dtype=float)
     n = values.shape[0]
     if n < 2:
-        return np.full(values.shape[1:], np.nan)
+        nan = np.full(values.shape[1:], np.nan)
+        return nan, np.stack([nan, nan])
     rng = np.random.default_rng(seed)
     estimates = np.stack([statistic(values[rng.integers(0, n, n)]) for _ in range(replicates)])
-    return estimates.std(axis=0, ddof=1)
+    return estimates.std(axis=0, ddof=1), np.quantile(estimates, INTERVAL, axis=0)
+
+
+def bootstrap_se(values: np.ndarray, statistic, replicates: int = BOOTSTRAP_REPLICATES,
+                 seed: int = BOOTSTRAP_SEED) -> np.ndarray:
+    """The bootstrap standard error of `statistic(values)` (see `bootstrap`)."""
+    return bootstrap(values, statistic, replicates, seed)[0]
 
 
 def risk_metrics(payout: xr.Dataset, level: float = LEVEL) -> xr.Dataset:
@@ -114,21 +126,21 @@ def risk_metrics(payout: xr.Dataset, level: float = LEVEL) -> xr.Dataset:
     by_region = {"period": payout["period"], "region": payout["region"]}
     by_period = {"period": payout["period"]}
 
-    def tail(values: xr.DataArray, coords: dict, se: bool = False) -> tuple[xr.DataArray, xr.DataArray]:
-        """(VaR, ES) of `values` over draws, or their bootstrap standard errors with se=True."""
+    def tail(values: xr.DataArray, coords: dict, statistic) -> tuple[xr.DataArray, xr.DataArray, xr.DataArray]:
+        """`statistic` (VaR or ES) of `values` over draws, its bootstrap standard error and interval."""
         dims = tuple(coords)
         array = values.transpose("draw", *dims).values
-        if se:
-            var = bootstrap_se(array, lambda v: value_at_risk(v, level))
-            es = bootstrap_se(array, lambda v: expected_shortfall(v, level))
-        else:
-            var, es = value_at_risk(array, level), expected_shortfall(array, level)
-        return xr.DataArray(var, dims=dims, coords=coords), xr.DataArray(es, dims=dims, coords=coords)
+        se, interval = bootstrap(array, statistic)
+        return (xr.DataArray(statistic(array), dims=dims, coords=coords), xr.DataArray(se, dims=dims, coords=coords),
+                xr.DataArray(interval, dims=("bound",) + dims, coords={"bound": list(INTERVAL), **coords}))
 
-    var, es = tail(repayment, by_region)
-    var_se, es_se = tail(repayment, by_region, se=True)
-    var_all, es_all = tail(total_repayment, by_period)
-    var_all_se, es_all_se = tail(total_repayment, by_period, se=True)
+    var_of = lambda v: value_at_risk(v, level)  # noqa: E731
+    es_of = lambda v: expected_shortfall(v, level)  # noqa: E731
+    var, var_se, var_ci = tail(repayment, by_region, var_of)
+    es, es_se, es_ci = tail(repayment, by_region, es_of)
+    var_all, var_all_se, var_all_ci = tail(total_repayment, by_period, var_of)
+    es_all, es_all_se, es_all_ci = tail(total_repayment, by_period, es_of)
+    tail_ci = {"units": "DKK", "description": f"95 % Monte Carlo interval (bootstrap percentiles {INTERVAL})"}
     probability_se = {"units": "probability", "description": "Monte Carlo standard error (binomial)"}
     mean_se_attrs = {"description": "Monte Carlo standard error (sd / sqrt(draws))"}
     tail_se = {"units": "DKK", "description": f"Monte Carlo standard error (bootstrap over draws, "
@@ -148,9 +160,11 @@ def risk_metrics(payout: xr.Dataset, level: float = LEVEL) -> xr.Dataset:
         "p_full_payout_se": binomial_se(p_full, draws).assign_attrs(probability_se),
         "var_repayment_dkk": var.assign_attrs(units="DKK", description=f"{level:.0%} value at risk of the repayment"),
         "var_repayment_dkk_se": var_se.assign_attrs(tail_se),
+        "var_repayment_dkk_ci": var_ci.assign_attrs(tail_ci),
         "es_repayment_dkk": es.assign_attrs(
             units="DKK", description=f"expected shortfall: mean repayment in the worst {1 - level:.0%} of draws"),
         "es_repayment_dkk_se": es_se.assign_attrs(tail_se),
+        "es_repayment_dkk_ci": es_ci.assign_attrs(tail_ci),
         "p_pivotal": pivotal_share.assign_attrs(units="probability",
                                                 description="probability that meeting the criterion would have raised the payout"),
         "p_pivotal_se": binomial_se(pivotal_share, draws).assign_attrs(probability_se),
@@ -164,8 +178,10 @@ def risk_metrics(payout: xr.Dataset, level: float = LEVEL) -> xr.Dataset:
         "p_full_payout_all_se": binomial_se(p_full_all, draws).assign_attrs(probability_se),
         "var_repayment_dkk_all": var_all.assign_attrs(units="DKK"),
         "var_repayment_dkk_all_se": var_all_se.assign_attrs(tail_se),
+        "var_repayment_dkk_all_ci": var_all_ci.assign_attrs(tail_ci),
         "es_repayment_dkk_all": es_all.assign_attrs(units="DKK"),
         "es_repayment_dkk_all_se": es_all_se.assign_attrs(tail_se),
+        "es_repayment_dkk_all_ci": es_all_ci.assign_attrs(tail_ci),
     })
     ds.attrs["draws"] = draws
     ds.attrs["level"] = level
