@@ -17,7 +17,8 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
 from .financing.criteria import REGISTRY, names as criterion_names  # noqa: E402
-from .results import OLD_AGE, criteria_breakdown_table, criteria_table, risk_summary_text, summary_table  # noqa: E402
+from .results import (OLD_AGE, criteria_breakdown_table, criteria_table, risk_sources_table, risk_summary_text,
+                      summary_table)  # noqa: E402
 
 MALE_COLOUR, FEMALE_COLOUR = "#3b6ea5", "#c0504d"
 #: Half-width of the Monte Carlo intervals drawn on figures, in standard errors (95 %, normal).
@@ -286,6 +287,36 @@ def p_met_heatmap(ds: xr.Dataset, path: Path) -> None:
     plt.close(fig)
 
 
+def risk_sources_figure(ds: xr.Dataset, path: Path) -> None:
+    """Where the risk comes from, one panel per region and one for all regions: per assessed year the
+    sd of the repayment over draws (bar height, mio. DKK) split in the part the sampled parameters
+    explain and the part left to chance, in proportion to their shares of the variance (parameter
+    share from risk_repayment_parameter_share)."""
+    names = list(ds["region_name"].values) + ["All regions"]
+    years = ds["assessed_year"].values
+    fig, axes = panel_grid(len(names), panel=(4.2, 3.2), columns=3, sharex=True)
+    for ax, name, region in zip(axes, names, list(ds["region"].values) + [None]):
+        if region is None:
+            values, share = ds["repayment_dkk"].sum("region"), ds["risk_repayment_parameter_share_all"]
+        else:
+            values, share = ds["repayment_dkk"].sel(region=region), ds["risk_repayment_parameter_share"].sel(region=region)
+        sd = values.std("draw", ddof=1).transpose("assessed_year").values / 1e6 if ds.sizes["draw"] > 1 else np.zeros(len(years))
+        part = np.nan_to_num(share.transpose("assessed_year").values)
+        ax.bar(years, sd * part, color="#4c72b0", label="parameters (trends, calibration, effects)")
+        ax.bar(years, sd * (1 - part), bottom=sd * part, color="#bbbbbb", label="chance (simulated events)")
+        ax.set_title(str(name), fontsize=10)
+        ax.set_xticks(years)
+        ax.set_xticklabels([str(y) for y in years], rotation=90, fontsize=7)
+        ax.grid(alpha=0.3, axis="y")
+    axes[0].set_ylabel("sd of the repayment (mio. DKK)")
+    axes[0].legend(fontsize=7)
+    fig.suptitle("Where the repayment risk comes from: its spread over draws, split by the share of the variance "
+                 "the sampled parameters explain (linear regression, adjusted R²)", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def intervention_figure(rows: list[dict], path: Path) -> None:
     """Per intervention, all regions, summed over the assessed years: cost, change of the expected
     payout, and the net (payout change minus cost), in mio. DKK."""
@@ -398,6 +429,8 @@ OUTPUTS: tuple[tuple[str, Writer], ...] = (
     ("figures/fan_{criterion}.png", assessed(fan_charts)),
     ("figures/repayment_by_region.png", assessed(figure(repayment_distribution))),
     ("figures/p_met_heatmap.png", assessed(figure(p_met_heatmap))),
+    ("risk_sources.csv", assessed(table(risk_sources_table))),
+    ("figures/risk_sources.png", assessed(figure(risk_sources_figure))),
     ("figures/population_pyramid.png", figure(population_pyramid)),
     ("figures/persons_80plus_by_region.png", figure(persons_80plus_by_region)),
     ("figures/population_components.png", figure(population_components)),

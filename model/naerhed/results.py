@@ -15,13 +15,18 @@ from .demography.mortality import life_expectancy
 from .engine import EVENT_NAMES, DrawResult
 from .financing.criteria import REGISTRY, compute_criteria, names as criterion_names
 from .financing.payout import assess
-from .financing.risk import LEVEL, MONEY_PRECISION, PRECISION, TAIL_PRECISION, precision_warnings, risk_metrics, summary_lines
+from .financing.risk import (LEVEL, MONEY_PRECISION, PRECISION, TAIL_PRECISION, parameter_share, precision_warnings,
+                            risk_metrics, summary_lines)
 from .health.chronic import CONDITIONS
 from .health.hospital_use import QUANTITIES, activity_of_rates
 from .inputs import Inputs
 from .run_spec import RunSpec
 
 OLD_AGE = 80  # persons 80+ (the DST projection's headline age group)
+#: The uncertain parameters sampled per draw (Dataset variables with a draw dimension and no time):
+#: what the variance decomposition of the risk calls parameter uncertainty; a variable with a
+#: region dimension counts for its own region only.
+PARAMETER_VARIABLES = ("trend", "calibration_target", "intervention_effect")
 
 
 def to_dataset(draws: list[DrawResult], spec: RunSpec) -> xr.Dataset:
@@ -108,10 +113,51 @@ def add_financing(ds: xr.Dataset, spec: RunSpec) -> xr.Dataset:
     renamed = {name: f"risk_{name}" for name in risk.data_vars}
     out = xr.merge([ds, payout.rename({"met": "criterion_met", "fulfilment": "criterion_fulfilment"}),
                     risk.rename(renamed)], compat="override", combine_attrs="override")
+    out = add_risk_sources(out)
     out.attrs["precision"] = PRECISION if spec.precision is None else spec.precision
     out.attrs["money_precision"] = MONEY_PRECISION if spec.money_precision is None else spec.money_precision
     out.attrs["tail_precision"] = TAIL_PRECISION if spec.tail_precision is None else spec.tail_precision
     return out
+
+
+def sampled_parameters(ds: xr.Dataset, region: int | None = None) -> xr.DataArray:
+    """The parameters sampled in each draw (PARAMETER_VARIABLES present in `ds`), as (draw, parameter):
+    those of `region` only where a variable is by region (all regions' with region None)."""
+    columns = []
+    for name in PARAMETER_VARIABLES:
+        if name not in ds:
+            continue
+        da = ds[name]
+        if region is not None and "region" in da.dims:
+            da = da.sel(region=region, drop=True)
+        other = [d for d in da.dims if d != "draw"]
+        flat = da.transpose("draw", *other).values.reshape(da.sizes["draw"], -1)
+        columns.append(flat)
+    values = np.concatenate(columns, axis=1) if columns else np.zeros((ds.sizes["draw"], 0))
+    return xr.DataArray(values, dims=("draw", "parameter"))
+
+
+def add_risk_sources(ds: xr.Dataset) -> xr.Dataset:
+    """Where the risk comes from (naerhed.financing.risk.parameter_share): the share of the variance
+    over draws of each region's repayment (risk_repayment_parameter_share; all regions: _all) and of
+    each criterion's margin to its target (criterion value minus target value;
+    risk_margin_parameter_share) explained by the sampled parameters; the rest is chance."""
+    margin = ds["criteria"].sel(period=ds["assessed_year"].values).rename(period="assessed_year") - ds["target_value"]
+    repayment, margins = [], []
+    for region in ds["region"].values.tolist():
+        parameters = sampled_parameters(ds, region)
+        repayment.append(parameter_share(ds["repayment_dkk"].sel(region=region), parameters))
+        margins.append(parameter_share(margin.sel(region=region), parameters))
+    description = ("share of the variance over draws explained by the sampled parameters (linear regression, "
+                   "adjusted R^2; the rest is chance)")
+    ds["risk_repayment_parameter_share"] = xr.concat(repayment, dim=ds["region"]).transpose("assessed_year", "region")
+    ds["risk_repayment_parameter_share"].attrs = {"units": "share of the variance", "description": description}
+    ds["risk_repayment_parameter_share_all"] = parameter_share(ds["repayment_dkk"].sum("region"), sampled_parameters(ds))
+    ds["risk_repayment_parameter_share_all"].attrs = {"units": "share of the variance", "description": description}
+    ds["risk_margin_parameter_share"] = xr.concat(margins, dim=ds["region"]).transpose("assessed_year", "region", "criterion")
+    ds["risk_margin_parameter_share"].attrs = {"units": "share of the variance",
+                                               "description": description + ", of the criterion value minus its target"}
+    return ds
 
 
 def add_health(ds: xr.Dataset, draws: list[DrawResult], inputs: Inputs) -> xr.Dataset:
@@ -256,6 +302,9 @@ def risk_summary_text(ds: xr.Dataset) -> list[str]:
                  f"{ds.sizes['draw']} draws, not the spread of the outcome. A probability of 0 % or 100 % has "
                  f"standard error 0: read it as below {300 / ds.sizes['draw']:.0f} % or above "
                  f"{100 - 300 / ds.sizes['draw']:.0f} % (3 / draws, 95 % confidence).")
+    if "risk_repayment_parameter_share" in ds:
+        lines.append("")
+        lines.extend(risk_sources_text(ds))
     warnings = risk_precision_warnings(ds)
     if warnings:
         lines.extend(warnings)
@@ -264,6 +313,79 @@ def risk_summary_text(ds: xr.Dataset) -> list[str]:
                      f"probability, {100 * money:g} % of the region's share on the expected repayment and "
                      f"{100 * tail:g} % on the value at risk and expected shortfall).")
     return lines
+
+
+def variance_weighted(share: xr.DataArray, values: xr.DataArray) -> float:
+    """The share of the total variance over the assessed years: sum(share x variance) / sum(variance),
+    over the years where the share is known (`values`: draw, assessed_year). NaN when none."""
+    variance = values.var("draw")
+    known = share.notnull() & (variance > 0)
+    total = float(variance.where(known).sum())
+    return float((share * variance).where(known).sum()) / total if total > 0 else float("nan")
+
+
+def risk_sources_text(ds: xr.Dataset) -> list[str]:
+    """Where the risk comes from, one line per region and one for all regions: the share of the
+    variance of the repayment (over draws and assessed years) explained by the sampled parameters,
+    and of each counted criterion's margin to its target."""
+    names = dict(zip(ds["region"].values.tolist(), ds["region_name"].values.tolist()))
+    margin = ds["criteria"].sel(period=ds["assessed_year"].values).rename(period="assessed_year") - ds["target_value"]
+    lines = ["Where the risk comes from: share of the variance over the draws explained by the sampled parameters "
+             f"({', '.join(v for v in PARAMETER_VARIABLES if v in ds)}); the rest is chance (the simulated events). "
+             "Linear regression on the parameters, adjusted R^2 (a lower bound for the parameters' part), "
+             "all assessed years together:"]
+
+    def percent(share: float) -> str:
+        return "n/a" if np.isnan(share) else f"{100 * share:.0f} %"
+
+    for region, name in names.items():
+        repayment = variance_weighted(ds["risk_repayment_parameter_share"].sel(region=region),
+                                      ds["repayment_dkk"].sel(region=region))
+        criteria = []
+        for criterion in ds["criterion"].values.tolist():
+            share = variance_weighted(ds["risk_margin_parameter_share"].sel(region=region, criterion=criterion),
+                                      margin.sel(region=region, criterion=criterion))
+            if not np.isnan(share):
+                criteria.append(f"{criterion} {percent(share)}")
+        lines.append(f"  {name}: repayment {percent(repayment)} parameters, "
+                     f"{percent(1 - repayment) if not np.isnan(repayment) else 'n/a'} chance; "
+                     f"criterion margins (parameters): {', '.join(criteria) or 'n/a'}.")
+    total = variance_weighted(ds["risk_repayment_parameter_share_all"], ds["repayment_dkk"].sum("region"))
+    lines.append(f"  All regions together: repayment {percent(total)} parameters, "
+                 f"{percent(1 - total) if not np.isnan(total) else 'n/a'} chance.")
+    return lines
+
+
+def risk_sources_table(ds: xr.Dataset) -> list[dict]:
+    """One row per assessed year, region (and all regions) and quantity (the repayment, each counted
+    criterion's margin to its target): sd over draws and the shares of its variance explained by the
+    sampled parameters and left to chance."""
+    names = dict(zip(ds["region"].values.tolist(), ds["region_name"].values.tolist()))
+    margin = ds["criteria"].sel(period=ds["assessed_year"].values).rename(period="assessed_year") - ds["target_value"]
+    rows = []
+
+    def row(year, code, region, quantity, unit, values, share):
+        share = float(share)
+        return {"year": year, "region_code": code, "region": region, "quantity": quantity, "unit": unit,
+                "sd": round(float(values.std(ddof=1)) if values.size > 1 else float("nan"), 6),
+                "parameter_share": "" if np.isnan(share) else round(share, 4),
+                "chance_share": "" if np.isnan(share) else round(1 - share, 4)}
+
+    for year in ds["assessed_year"].values.tolist():
+        for region, name in names.items():
+            rows.append(row(year, region, name, "repayment", "mio. DKK",
+                            ds["repayment_dkk"].sel(assessed_year=year, region=region).values / 1e6,
+                            ds["risk_repayment_parameter_share"].sel(assessed_year=year, region=region)))
+            for criterion in ds["criterion"].values.tolist():
+                share = ds["risk_margin_parameter_share"].sel(assessed_year=year, region=region, criterion=criterion)
+                values = margin.sel(assessed_year=year, region=region, criterion=criterion).values
+                if np.all(np.isnan(values)):
+                    continue  # the criterion does not count in the year
+                rows.append(row(year, region, name, f"margin {criterion}", REGISTRY[criterion].unit, values, share))
+        rows.append(row(year, "", "all regions", "repayment", "mio. DKK",
+                        ds["repayment_dkk"].sel(assessed_year=year).sum("region").values / 1e6,
+                        ds["risk_repayment_parameter_share_all"].sel(assessed_year=year)))
+    return rows
 
 
 def criteria_breakdown_table(ds: xr.Dataset, by: str) -> list[dict]:

@@ -7,7 +7,7 @@ import xarray as xr
 from naerhed.financing.criteria import names as criterion_names
 
 CRITERIA = criterion_names()
-from naerhed.financing.risk import (binomial_se, bootstrap_se, draws_needed, expected_shortfall, precision_warnings,
+from naerhed.financing.risk import (binomial_se, bootstrap_se, draws_needed, expected_shortfall, parameter_share, precision_warnings,
                                     risk_metrics, summary_line, summary_lines, value_at_risk)
 
 
@@ -208,3 +208,55 @@ def test_risk_table_summary_and_figures_carry_the_errors(tmp_path):
     p_met_heatmap(ds, tmp_path / "heat.png")
     repayment_distribution(ds, tmp_path / "repayment.png")
     assert (tmp_path / "heat.png").stat().st_size > 0 and (tmp_path / "repayment.png").stat().st_size > 0
+
+
+def test_parameter_share_recovers_a_known_split_of_the_variance():
+    """Y = theta_1 + 0.5 theta_2 + noise with Var(parameter part) = 1.25 and Var(noise) = 1.25: the
+    parameters explain half the variance. Tolerance: 3 sd of an R^2 estimate from n draws,
+    sd ~ 2 sqrt(R^2) (1 - R^2) / sqrt(n) (Olkin & Finn 1995) = 1 / sqrt(2 n) at R^2 = 1/2."""
+    rng = np.random.default_rng(3)
+    n = 2000
+    theta = rng.normal(size=(n, 3))  # the third parameter has no effect
+    y = theta[:, 0] + 0.5 * theta[:, 1] + rng.normal(scale=np.sqrt(1.25), size=n)
+    values = xr.DataArray(y, dims="draw")
+    share = float(parameter_share(values, xr.DataArray(theta, dims=("draw", "parameter"))))
+    assert share == pytest.approx(0.5, abs=3 / np.sqrt(2 * n))
+    # parameters held at their central value: all the variance is chance
+    central = xr.DataArray(np.ones((n, 3)), dims=("draw", "parameter"))
+    assert float(parameter_share(values, central)) == 0.0
+    # an outcome that does not vary has nothing to split; too few draws for the parameters: unknown
+    assert np.isnan(float(parameter_share(xr.DataArray(np.zeros(n), dims="draw"), xr.DataArray(theta, dims=("draw", "parameter")))))
+    assert np.isnan(float(parameter_share(values[:4], xr.DataArray(theta[:4], dims=("draw", "parameter")))))
+    # several outcomes at once (extra dimensions kept, with their coordinates)
+    both = xr.DataArray(np.stack([y, theta[:, 2] + 0 * y], axis=1), dims=("draw", "criterion"), coords={"criterion": ["a", "b"]})
+    shares = parameter_share(both, xr.DataArray(theta, dims=("draw", "parameter")))
+    assert shares.dims == ("criterion",) and float(shares.sel(criterion="b")) == pytest.approx(1.0)
+
+
+def test_risk_sources_in_summary_table_and_figure(tmp_path):
+    """A run whose repayment follows a sampled trend in one region and chance in the other."""
+    from naerhed.report import risk_sources_figure
+    from naerhed.results import add_risk_sources, risk_sources_table, risk_summary_text
+
+    ds = hand_made_run()
+    n = ds.sizes["draw"]
+    rng = np.random.default_rng(5)
+    trend = rng.normal(size=n)
+    repayment = ds["repayment_dkk"].copy()
+    repayment.loc[{"region": 1081}] = (50e6 + 10e6 * trend)[:, None]       # the trend decides
+    repayment.loc[{"region": 1082}] = (50e6 + 10e6 * rng.normal(size=n))[:, None]  # chance decides
+    ds["repayment_dkk"] = repayment
+    ds["trend"] = (("draw", "measure"), trend[:, None])
+    ds["criteria"] = ds["criterion_met"].rename(assessed_year="period")
+    ds["target_value"] = xr.zeros_like(ds["criterion_met"]).where(ds["criterion_met"].notnull())
+    ds = add_risk_sources(ds)
+    assert float(ds["risk_repayment_parameter_share"].sel(region=1081, assessed_year=2021)) == pytest.approx(1.0)
+    # pure chance: adjusted R^2 near 0 (R^2 of a regressor without effect has sd about sqrt(2) / n)
+    assert float(ds["risk_repayment_parameter_share"].sel(region=1082, assessed_year=2021)) < 3 * np.sqrt(2) / n
+    text = risk_summary_text(ds)
+    assert any(line.startswith("  Nordjylland: repayment 100 % parameters, 0 % chance") for line in text)
+    rows = risk_sources_table(ds)
+    assert {r["quantity"] for r in rows} >= {"repayment", "margin stays_per_citizen"}
+    assert all(r["parameter_share"] == "" or r["parameter_share"] + r["chance_share"] == pytest.approx(1) for r in rows)
+    risk_sources_figure(ds, tmp_path / "sources.png")
+    assert (tmp_path / "sources.png").stat().st_size > 0

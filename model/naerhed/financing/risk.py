@@ -188,6 +188,38 @@ def risk_metrics(payout: xr.Dataset, level: float = LEVEL) -> xr.Dataset:
     return ds
 
 
+def parameter_share(values: xr.DataArray, parameters: xr.DataArray) -> xr.DataArray:
+    """Share of the variance of `values` over draws that the sampled parameters explain (the rest is
+    chance: the model's random events given the parameters), by the law of total variance
+    Var Y = Var E[Y | parameters] + E Var[Y | parameters], with E[Y | parameters] estimated by a linear
+    regression on the parameters (dims draw, parameter) and its share by the adjusted R^2, clipped to
+    [0, 1]. Parameters constant over the draws (uncertainty 'central') are dropped: with none left the
+    share is 0. NaN where `values` does not vary or there are too few draws (draws <= parameters + 1).
+    A step function of the parameters (a criterion met or not) is explained only in its linear part,
+    so the share is a lower bound of the parameters' part. Unit: share of the variance (0-1)."""
+    n = values.sizes["draw"]
+    rest = [d for d in values.dims if d != "draw"]
+    y = values.transpose("draw", *rest).values.reshape(n, -1).astype(float)
+    x = parameters.transpose("draw", ...).values.reshape(n, -1).astype(float)
+    x = x[:, np.all(np.isfinite(x), axis=0) & (np.std(x, axis=0) > 0)]
+    k = x.shape[1]
+    y_centred = y - y.mean(axis=0)
+    total = (y_centred ** 2).sum(axis=0)
+    if k == 0:
+        share = np.zeros(y.shape[1])
+    elif n <= k + 1:
+        share = np.full(y.shape[1], np.nan)
+    else:
+        design = (x - x.mean(axis=0)) / x.std(axis=0)
+        coef, *_ = np.linalg.lstsq(design, np.nan_to_num(y_centred), rcond=None)
+        residual = ((y_centred - design @ coef) ** 2).sum(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            share = np.clip(1 - (residual / total) * (n - 1) / (n - k - 1), 0, 1)
+    share = np.where((total > 0) & np.all(np.isfinite(y), axis=0), share, np.nan)
+    return xr.DataArray(share.reshape([values.sizes[d] for d in rest]), dims=rest,
+                        coords={d: values[d] for d in rest if d in values.coords})
+
+
 def draws_needed(se: float, target: float, draws: int) -> int:
     """Draws for a standard error of `target`, from `se` at `draws` draws (se falls as 1 / sqrt(n))."""
     return int(np.ceil(draws * (se / target) ** 2 - 1e-9))
