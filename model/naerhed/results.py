@@ -15,8 +15,8 @@ from .demography.mortality import life_expectancy
 from .engine import EVENT_NAMES, DrawResult
 from .financing.criteria import REGISTRY, compute_criteria, names as criterion_names
 from .financing.payout import assess
-from .financing.risk import (LEVEL, MONEY_PRECISION, PRECISION, TAIL_PRECISION, parameter_share, precision_warnings,
-                            risk_metrics, summary_lines)
+from .financing.risk import (LEVEL, MONEY_PRECISION, PRECISION, TAIL_PRECISION, parameter_share, parameter_share_se,
+                            precision_warnings, risk_metrics, summary_lines, varying)
 from .health.chronic import CONDITIONS
 from .health.hospital_use import QUANTITIES, activity_of_rates
 from .inputs import Inputs
@@ -141,13 +141,24 @@ def add_risk_sources(ds: xr.Dataset) -> xr.Dataset:
     """Where the risk comes from (naerhed.financing.risk.parameter_share): the share of the variance
     over draws of each region's repayment (risk_repayment_parameter_share; all regions: _all) and of
     each criterion's margin to its target (criterion value minus target value;
-    risk_margin_parameter_share) explained by the sampled parameters; the rest is chance."""
+    risk_margin_parameter_share) explained by the sampled parameters; the rest is chance. With the
+    standard error of these shares where the parameters explain nothing (risk_parameter_share_se by
+    region; risk_repayment_parameter_share_all_se)."""
     margin = ds["criteria"].sel(period=ds["assessed_year"].values).rename(period="assessed_year") - ds["target_value"]
-    repayment, margins = [], []
+    repayment, margins, noise = [], [], []
+    n = ds.sizes["draw"]
     for region in ds["region"].values.tolist():
         parameters = sampled_parameters(ds, region)
         repayment.append(parameter_share(ds["repayment_dkk"].sel(region=region), parameters))
         margins.append(parameter_share(margin.sel(region=region), parameters))
+        noise.append(parameter_share_se(n, varying(parameters).shape[1]))
+    ds["risk_parameter_share_se"] = xr.DataArray(noise, dims="region", coords={"region": ds["region"]}, attrs={
+        "units": "share of the variance",
+        "description": "Monte Carlo standard error of the parameter shares where the parameters explain nothing "
+                       "(sd of the adjusted R^2 of the region's parameters from the run's draws)"})
+    ds["risk_repayment_parameter_share_all_se"] = xr.DataArray(
+        parameter_share_se(n, varying(sampled_parameters(ds)).shape[1]),
+        attrs={"units": "share of the variance", "description": "as risk_parameter_share_se, for all regions together"})
     description = ("share of the variance over draws explained by the sampled parameters (linear regression, "
                    "adjusted R^2; the rest is chance)")
     ds["risk_repayment_parameter_share"] = xr.concat(repayment, dim=ds["region"]).transpose("assessed_year", "region")
@@ -333,7 +344,7 @@ def risk_sources_text(ds: xr.Dataset) -> list[str]:
     lines = ["Where the risk comes from: share of the variance over the draws explained by the sampled parameters "
              f"({', '.join(v for v in PARAMETER_VARIABLES if v in ds)}); the rest is chance (the simulated events). "
              "Linear regression on the parameters, adjusted R^2 (a lower bound for the parameters' part), "
-             "all assessed years together:"]
+             "all assessed years together; ± the standard error of a share that chance alone gives:"]
 
     def percent(share: float) -> str:
         return "n/a" if np.isnan(share) else f"{100 * share:.0f} %"
@@ -347,11 +358,13 @@ def risk_sources_text(ds: xr.Dataset) -> list[str]:
                                       margin.sel(region=region, criterion=criterion))
             if not np.isnan(share):
                 criteria.append(f"{criterion} {percent(share)}")
-        lines.append(f"  {name}: repayment {percent(repayment)} parameters, "
+        noise = float(ds["risk_parameter_share_se"].sel(region=region))
+        lines.append(f"  {name} (± {percent(noise)}): repayment {percent(repayment)} parameters, "
                      f"{percent(1 - repayment) if not np.isnan(repayment) else 'n/a'} chance; "
                      f"criterion margins (parameters): {', '.join(criteria) or 'n/a'}.")
     total = variance_weighted(ds["risk_repayment_parameter_share_all"], ds["repayment_dkk"].sum("region"))
-    lines.append(f"  All regions together: repayment {percent(total)} parameters, "
+    lines.append(f"  All regions together (± {percent(float(ds['risk_repayment_parameter_share_all_se']))}): "
+                 f"repayment {percent(total)} parameters, "
                  f"{percent(1 - total) if not np.isnan(total) else 'n/a'} chance.")
     return lines
 

@@ -7,7 +7,8 @@ import xarray as xr
 from naerhed.financing.criteria import names as criterion_names
 
 CRITERIA = criterion_names()
-from naerhed.financing.risk import (binomial_se, bootstrap_se, draws_needed, expected_shortfall, parameter_share, precision_warnings,
+from naerhed.financing.risk import (binomial_se, bootstrap_se, draws_needed, expected_shortfall, parameter_share,
+                                    parameter_share_se, precision_warnings,
                                     risk_metrics, summary_line, summary_lines, value_at_risk)
 
 
@@ -254,9 +255,25 @@ def test_risk_sources_in_summary_table_and_figure(tmp_path):
     # pure chance: adjusted R^2 near 0 (R^2 of a regressor without effect has sd about sqrt(2) / n)
     assert float(ds["risk_repayment_parameter_share"].sel(region=1082, assessed_year=2021)) < 3 * np.sqrt(2) / n
     text = risk_summary_text(ds)
-    assert any(line.startswith("  Nordjylland: repayment 100 % parameters, 0 % chance") for line in text)
+    assert any(line.startswith("  Nordjylland (± 7 %): repayment 100 % parameters, 0 % chance") for line in text)
     rows = risk_sources_table(ds)
     assert {r["quantity"] for r in rows} >= {"repayment", "margin stays_per_citizen"}
     assert all(r["parameter_share"] == "" or r["parameter_share"] + r["chance_share"] == pytest.approx(1) for r in rows)
     risk_sources_figure(ds, tmp_path / "sources.png")
     assert (tmp_path / "sources.png").stat().st_size > 0
+
+
+def test_parameter_share_se_is_the_spread_of_the_share_that_chance_alone_gives():
+    """Adjusted R^2 of k regressors without effect, from n draws, over m repetitions: its sd agrees
+    with parameter_share_se(n, k) within 3 / sqrt(2 (m - 1)) (relative error of an sd from m values)."""
+    rng = np.random.default_rng(9)
+    n, k, m = 40, 9, 400
+    adjusted = []
+    for _ in range(m):
+        x = np.column_stack([np.ones(n), rng.normal(size=(n, k))])
+        y = rng.normal(size=n)
+        residual = y - x @ np.linalg.lstsq(x, y, rcond=None)[0]
+        r2 = 1 - residual @ residual / ((y - y.mean()) @ (y - y.mean()))
+        adjusted.append(1 - (1 - r2) * (n - 1) / (n - k - 1))
+    assert np.std(adjusted, ddof=1) == pytest.approx(parameter_share_se(n, k), rel=3 / np.sqrt(2 * (m - 1)))
+    assert parameter_share_se(n, 0) == 0.0 and np.isnan(parameter_share_se(10, 9))

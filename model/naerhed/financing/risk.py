@@ -188,6 +188,28 @@ def risk_metrics(payout: xr.Dataset, level: float = LEVEL) -> xr.Dataset:
     return ds
 
 
+def varying(parameters: xr.DataArray) -> np.ndarray:
+    """The columns of `parameters` (dims draw, parameter) that vary over the draws and are finite:
+    (draws, parameters kept)."""
+    x = parameters.transpose("draw", ...).values.reshape(parameters.sizes["draw"], -1).astype(float)
+    return x[:, np.all(np.isfinite(x), axis=0) & (np.std(x, axis=0) > 0)]
+
+
+def parameter_share_se(draws: int, parameters: int) -> float:
+    """Monte Carlo standard error of `parameter_share` where the parameters explain nothing: the sd of
+    the adjusted R^2 of `parameters` regressors from `draws` draws, R^2 ~ Beta(k / 2, (n - k - 1) / 2)
+    scaled by (n - 1) / (n - k - 1) (before clipping at 0). It shows how large a share chance alone
+    gives: with many parameters against few draws the share is noise. 0 without parameters; NaN with
+    draws <= parameters + 1. Unit: share of the variance."""
+    n, k = draws, parameters
+    if k == 0:
+        return 0.0
+    if n <= k + 1:
+        return float("nan")
+    a, b = k / 2, (n - k - 1) / 2
+    return float(np.sqrt(a * b / ((a + b) ** 2 * (a + b + 1))) * (n - 1) / (n - k - 1))
+
+
 def parameter_share(values: xr.DataArray, parameters: xr.DataArray) -> xr.DataArray:
     """Share of the variance of `values` over draws that the sampled parameters explain (the rest is
     chance: the model's random events given the parameters), by the law of total variance
@@ -200,8 +222,7 @@ def parameter_share(values: xr.DataArray, parameters: xr.DataArray) -> xr.DataAr
     n = values.sizes["draw"]
     rest = [d for d in values.dims if d != "draw"]
     y = values.transpose("draw", *rest).values.reshape(n, -1).astype(float)
-    x = parameters.transpose("draw", ...).values.reshape(n, -1).astype(float)
-    x = x[:, np.all(np.isfinite(x), axis=0) & (np.std(x, axis=0) > 0)]
+    x = varying(parameters)
     k = x.shape[1]
     y_centred = y - y.mean(axis=0)
     total = (y_centred ** 2).sum(axis=0)
