@@ -164,6 +164,10 @@ def test_draws_needed_and_precision_warnings():
     money = precision_warnings(risk, pool, names, precision=0.5, money_precision=0.01, tail_precision=1.0)
     assert [line.split(" has ")[0] for line in money] == ["Warning: expected repayment",
                                                           "Warning: expected repayment, all regions"]
+    assert all("about" in line for line in money)
+    tail = precision_warnings(risk, pool, names, precision=0.5, money_precision=1.0, tail_precision=0.01)
+    assert tail and all(line.split(" has ")[0].endswith(("value at risk", "shortfall", "all regions")) for line in tail)
+    assert all("at least" in line for line in tail)  # a quantile on a step: the draws needed are a lower bound
 
 
 def test_plain_language_lines_with_errors():

@@ -22,7 +22,9 @@ estimate from a finite number of draws, not the spread of the outcome.
   density f at the quantile, which a kernel estimate would need, does not exist.
 
 `precision_warnings` compares the errors with a stated precision and says how many draws would meet
-it: the standard error falls as 1 / sqrt(n), so n x (se / target)^2 draws.
+it: the standard error falls as 1 / sqrt(n), so n x (se / target)^2 draws. For the VaR and ES this
+is a lower bound: where the probability of a step of the repayment (one more criterion missed) is
+near 1 - LEVEL, the quantile flips between the two values and its error falls more slowly.
 """
 
 from __future__ import annotations
@@ -263,10 +265,10 @@ def precision_warnings(risk: xr.Dataset, pool: xr.DataArray, region_names: dict[
         ("P(criterion met)", risk["p_met_se"], 1.0, precision, "probability"),
         ("expected repayment", risk["expected_repayment_dkk_se"], pool, money_precision, "share"),
         ("expected repayment, all regions", risk["expected_repayment_dkk_all_se"], total_pool, money_precision, "share"),
-        (f"{LEVEL:.0%} value at risk", risk["var_repayment_dkk_se"], pool, tail_precision, "share"),
-        (f"{LEVEL:.0%} value at risk, all regions", risk["var_repayment_dkk_all_se"], total_pool, tail_precision, "share"),
-        ("expected shortfall", risk["es_repayment_dkk_se"], pool, tail_precision, "share"),
-        ("expected shortfall, all regions", risk["es_repayment_dkk_all_se"], total_pool, tail_precision, "share"),
+        (f"{LEVEL:.0%} value at risk", risk["var_repayment_dkk_se"], pool, tail_precision, "tail"),
+        (f"{LEVEL:.0%} value at risk, all regions", risk["var_repayment_dkk_all_se"], total_pool, tail_precision, "tail"),
+        ("expected shortfall", risk["es_repayment_dkk_se"], pool, tail_precision, "tail"),
+        ("expected shortfall, all regions", risk["es_repayment_dkk_all_se"], total_pool, tail_precision, "tail"),
     )
     lines = []
     for label, se, scale, target, kind in checks:
@@ -282,8 +284,11 @@ def precision_warnings(risk: xr.Dataset, pool: xr.DataArray, region_names: dict[
             place.append(str(where["criterion"].values[0]))
         size = f"{worst:.3f}" if kind == "probability" else f"{100 * worst:.1f} % of the share"
         goal = f"{target:g}" if kind == "probability" else f"{100 * target:g} % of the share"
+        # a quantile sitting on a step of the repayment flips between two values: its error falls
+        # slower than 1 / sqrt(n), so for the tail figures the estimate is a lower bound
+        bound = "at least " if kind == "tail" else "about "
         lines.append(f"Warning: {label} has a Monte Carlo standard error up to {size} ({', '.join(place)}), "
-                     f"above the precision {goal}: about {draws_needed(worst, target, draws)} draws would meet it "
+                     f"above the precision {goal}: {bound}{draws_needed(worst, target, draws)} draws would meet it "
                      f"(this run: {draws}).")
     return lines
 
