@@ -298,13 +298,15 @@ def risk_sources_figure(ds: xr.Dataset, path: Path) -> None:
     for ax, name, region in zip(axes, names, list(ds["region"].values) + [None]):
         if region is None:
             values, share = ds["repayment_dkk"].sum("region"), ds["risk_repayment_parameter_share_all"]
+            noise = float(ds["risk_repayment_parameter_share_all_se"])
         else:
             values, share = ds["repayment_dkk"].sel(region=region), ds["risk_repayment_parameter_share"].sel(region=region)
+            noise = float(ds["risk_parameter_share_se"].sel(region=region))
         sd = values.std("draw", ddof=1).transpose("assessed_year").values / 1e6 if ds.sizes["draw"] > 1 else np.zeros(len(years))
         part = np.nan_to_num(share.transpose("assessed_year").values)
         ax.bar(years, sd * part, color="#4c72b0", label="parameters (trends, calibration, effects)")
         ax.bar(years, sd * (1 - part), bottom=sd * part, color="#bbbbbb", label="chance (simulated events)")
-        ax.set_title(str(name), fontsize=10)
+        ax.set_title(f"{name} (parameter share ± {100 * noise:.0f} % by chance alone)", fontsize=9)
         ax.set_xticks(years)
         ax.set_xticklabels([str(y) for y in years], rotation=90, fontsize=7)
         ax.grid(alpha=0.3, axis="y")

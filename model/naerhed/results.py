@@ -343,7 +343,7 @@ def risk_sources_text(ds: xr.Dataset) -> list[str]:
     margin = ds["criteria"].sel(period=ds["assessed_year"].values).rename(period="assessed_year") - ds["target_value"]
     lines = ["Where the risk comes from: share of the variance over the draws explained by the sampled parameters "
              f"({', '.join(v for v in PARAMETER_VARIABLES if v in ds)}); the rest is chance (the simulated events). "
-             "Linear regression on the parameters, adjusted R^2 (a lower bound for the parameters' part), "
+             "Linear regression on the parameters, adjusted R^2 (only the linear part: the parameters' part may be larger), "
              "all assessed years together; ± the standard error of a share that chance alone gives:"]
 
     def percent(share: float) -> str:

@@ -220,7 +220,7 @@ def parameter_share(values: xr.DataArray, parameters: xr.DataArray) -> xr.DataAr
     [0, 1]. Parameters constant over the draws (uncertainty 'central') are dropped: with none left the
     share is 0. NaN where `values` does not vary or there are too few draws (draws <= parameters + 1).
     A step function of the parameters (a criterion met or not) is explained only in its linear part,
-    so the share is a lower bound of the parameters' part. Unit: share of the variance (0-1)."""
+    so the share tends to understate the parameters' part. Unit: share of the variance (0-1)."""
     n = values.sizes["draw"]
     rest = [d for d in values.dims if d != "draw"]
     y = values.transpose("draw", *rest).values.reshape(n, -1).astype(float)
