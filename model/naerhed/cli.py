@@ -100,6 +100,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
         extra.append(f"draws={args.draws}")
     if args.calibration is not None:
         extra.append(f"data.calibration={args.calibration}")
+    if args.precision is not None:
+        extra.append(f"financing.precision={args.precision}")
     scenario = _load(args, extra)
     from naerhed.runner import run_scenario
 
@@ -115,8 +117,18 @@ def _cmd_run(args: argparse.Namespace) -> int:
         first_year = [lines[0]] + [line for line in lines[1:] if line.startswith("  ")][:6]
         print("\n".join(first_year))
         print(f"(every assessed year: {summary})")
+    _print_precision_warnings(summary)
     print(run_dir)
     return 0
+
+
+def _print_precision_warnings(summary: Path) -> None:
+    """The risk summary's precision warnings (a Monte Carlo error above the stated precision, with the
+    draws needed), to stderr."""
+    if summary.is_file():
+        for line in summary.read_text(encoding="utf-8").splitlines():
+            if line.startswith("Warning: "):
+                print(line, file=sys.stderr)
 
 
 def _flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
@@ -394,6 +406,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--calibration", metavar="FILE",
                      help="your own base-year criterion levels per region (CSV in the format of "
                      "calibration_targets.csv; shorthand for --set data.calibration=FILE)")
+    run.add_argument("--precision", type=float, metavar="P",
+                     help="largest acceptable Monte Carlo standard error of a probability in the risk figures "
+                     "(default 0.05); a larger one gives a warning with the draws needed (shorthand for "
+                     "--set financing.precision=P)")
     run.add_argument("--out", metavar="DIR", help="folder for the run folders (default: outputs)")
     run.add_argument("--quiet", action="store_true", help="do not show progress")
     _add_executor(run)

@@ -17,9 +17,12 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
 from .financing.criteria import REGISTRY, names as criterion_names  # noqa: E402
-from .results import OLD_AGE, criteria_breakdown_table, criteria_table, risk_summary_text, summary_table  # noqa: E402
+from .results import (OLD_AGE, criteria_breakdown_table, criteria_table, risk_sources_table, risk_summary_text,
+                      summary_table)  # noqa: E402
 
 MALE_COLOUR, FEMALE_COLOUR = "#3b6ea5", "#c0504d"
+#: Half-width of the Monte Carlo intervals drawn on figures, in standard errors (95 %, normal).
+MC_INTERVAL = 1.96
 
 
 def write_csv(path: Path, rows: list[dict]) -> None:
@@ -175,7 +178,9 @@ def criterion_fan_chart(ds: xr.Dataset, criterion: str, path: Path) -> None:
 
 def repayment_distribution(ds: xr.Dataset, path: Path) -> None:
     """Repayment per region and assessed year over the draws (box: 25-75 %, whiskers: 5-95 %),
-    with the expected repayment (diamond) and the 95 % value at risk (cross)."""
+    with the expected repayment (diamond) and the 95 % value at risk (cross), each with a 95 % Monte
+    Carlo interval (expected: ± MC_INTERVAL standard errors, not below 0; value at risk: the
+    bootstrap percentile interval)."""
     names = ds["region_name"].values
     years = ds["assessed_year"].values
     fig, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3.8), sharey=True)
@@ -183,9 +188,15 @@ def repayment_distribution(ds: xr.Dataset, path: Path) -> None:
         values = ds["repayment_dkk"].sel(region=region).transpose("assessed_year", "draw").values / 1e6
         ax.boxplot(list(values), positions=years, whis=(5, 95), widths=0.6, showfliers=False,
                    medianprops={"color": "#1f3d73"})
-        ax.scatter(years, values.mean(axis=1), marker="D", color="#dd8452", s=18, zorder=3, label="expected")
-        ax.scatter(years, ds["risk_var_repayment_dkk"].sel(region=region).values / 1e6, marker="x", color="#c44e52",
-                   s=24, zorder=3, label="95 % value at risk")
+        expected = ds["risk_expected_repayment_dkk"].sel(region=region)
+        var = ds["risk_var_repayment_dkk"].sel(region=region)
+        half = MC_INTERVAL * ds["risk_expected_repayment_dkk_se"].sel(region=region).values
+        low = np.minimum(half, expected.values)  # a repayment is never negative
+        ax.errorbar(years, expected.values / 1e6, yerr=np.stack([low, half]) / 1e6, fmt="D", color="#dd8452",
+                    markersize=4, capsize=2, zorder=3, label="expected (bar: 95 % Monte Carlo interval)")
+        bounds = ds["risk_var_repayment_dkk_ci"].sel(region=region).transpose("bound", "assessed_year").values
+        ax.errorbar(years, var.values / 1e6, yerr=np.maximum([var.values - bounds[0], bounds[1] - var.values], 0) / 1e6, fmt="x", color="#c44e52",
+                    markersize=5, capsize=2, zorder=3, label="95 % value at risk")
         ax.set_title(str(name), fontsize=10)
         ax.set_xticks(years)
         ax.set_xticklabels([str(y) for y in years], rotation=90, fontsize=7)
@@ -199,37 +210,113 @@ def repayment_distribution(ds: xr.Dataset, path: Path) -> None:
 
 
 def risk_table(ds: xr.Dataset) -> list[dict]:
-    """One row per assessed year and region (and all regions): the risk metrics, money in mio. DKK."""
+    """One row per assessed year and region (and all regions): the risk metrics, money in mio. DKK,
+    each followed by its Monte Carlo standard error (column suffix _se, same unit)."""
     rows = []
     names = dict(zip(ds["region"].values.tolist(), ds["region_name"].values.tolist()))
+    draws = ds.sizes["draw"]
+
+    def value(da, digits: int, divisor: float = 1.0):
+        v = float(da)
+        return "" if np.isnan(v) else round(v / divisor, digits)
+
     for year in ds["assessed_year"].values.tolist():
         r = ds.sel(assessed_year=year)
         for region in list(names) + ["all"]:
             if region == "all":
-                row = {"year": year, "region_code": "", "region": "all regions",
-                       "rule_set": str(r["rule_set"].values),
-                       "p_full_payout": round(float(r["risk_p_full_payout_all"]), 4),
-                       "share_kept_mean": round(float((r["payout_dkk"].sum("region") / r["region_pool_dkk"].sum("region")).mean()), 4),
-                       "expected_payout_mio_dkk": round(float(r["risk_expected_payout_dkk_all"]) / 1e6, 3),
-                       "expected_repayment_mio_dkk": round(float(r["risk_expected_repayment_dkk_all"]) / 1e6, 3),
-                       "var95_repayment_mio_dkk": round(float(r["risk_var_repayment_dkk_all"]) / 1e6, 3),
-                       "es95_repayment_mio_dkk": round(float(r["risk_es_repayment_dkk_all"]) / 1e6, 3),
-                       "deciding_criterion": ""}
-                row.update({f"p_met_{c}": "" for c in criterion_names()})
+                x, suffix = r, "_all"
+                kept = (r["payout_dkk"].sum("region") / r["region_pool_dkk"].sum("region"))
+                kept_mean, kept_se = kept.mean(), (kept.std(ddof=1) / np.sqrt(draws) if draws > 1 else np.nan)
+                row = {"year": year, "region_code": "", "region": "all regions"}
             else:
-                x = r.sel(region=region)
-                row = {"year": year, "region_code": region, "region": names[region], "rule_set": str(r["rule_set"].values),
-                       "p_full_payout": round(float(x["risk_p_full_payout"]), 4),
-                       "share_kept_mean": round(float(x["risk_share_kept_mean"]), 4),
-                       "expected_payout_mio_dkk": round(float(x["risk_expected_payout_dkk"]) / 1e6, 3),
-                       "expected_repayment_mio_dkk": round(float(x["risk_expected_repayment_dkk"]) / 1e6, 3),
-                       "var95_repayment_mio_dkk": round(float(x["risk_var_repayment_dkk"]) / 1e6, 3),
-                       "es95_repayment_mio_dkk": round(float(x["risk_es_repayment_dkk"]) / 1e6, 3),
-                       "deciding_criterion": str(x["risk_deciding_criterion"].values)}
-                row.update({f"p_met_{c}": ("" if np.isnan(float(x["risk_p_met"].sel(criterion=c)))
-                                           else round(float(x["risk_p_met"].sel(criterion=c)), 4)) for c in criterion_names()})
+                x, suffix = r.sel(region=region), ""
+                kept_mean, kept_se = x["risk_share_kept_mean"], x["risk_share_kept_mean_se"]
+                row = {"year": year, "region_code": region, "region": names[region]}
+            row["rule_set"] = str(r["rule_set"].values)
+            row["p_full_payout"] = value(x[f"risk_p_full_payout{suffix}"], 4)
+            row["p_full_payout_se"] = value(x[f"risk_p_full_payout{suffix}_se"], 4)
+            row["share_kept_mean"] = value(kept_mean, 4)
+            row["share_kept_mean_se"] = value(kept_se, 4)
+            for column, name in (("expected_payout_mio_dkk", "expected_payout_dkk"),
+                                 ("expected_repayment_mio_dkk", "expected_repayment_dkk"),
+                                 ("var95_repayment_mio_dkk", "var_repayment_dkk"),
+                                 ("es95_repayment_mio_dkk", "es_repayment_dkk")):
+                row[column] = value(x[f"risk_{name}{suffix}"], 3, 1e6)
+                row[f"{column}_se"] = value(x[f"risk_{name}{suffix}_se"], 3, 1e6)
+            if region == "all":
+                row["deciding_criterion"] = ""
+                for c in criterion_names():
+                    row[f"p_met_{c}"] = row[f"p_met_{c}_se"] = ""
+            else:
+                row["deciding_criterion"] = str(x["risk_deciding_criterion"].values)
+                for c in criterion_names():
+                    row[f"p_met_{c}"] = value(x["risk_p_met"].sel(criterion=c), 4)
+                    row[f"p_met_{c}_se"] = value(x["risk_p_met_se"].sel(criterion=c), 4)
             rows.append(row)
     return rows
+
+
+def p_met_heatmap(ds: xr.Dataset, path: Path) -> None:
+    """P(criterion met) per region and assessed year, one panel per measured criterion of the registry;
+    each cell gives the probability in % and its Monte Carlo standard error (binomial, ± one se)."""
+    measured = criterion_names(kind="ratio")
+    years = ds["assessed_year"].values
+    names = ds["region_name"].values
+    fig, axes = panel_grid(len(measured), panel=(0.6 * len(years) + 2.4, 0.45 * len(names) + 1.4), layout="constrained")
+    image = None
+    for ax, criterion in zip(axes, measured):
+        p = ds["risk_p_met"].sel(criterion=criterion).transpose("region", "assessed_year").values
+        se = ds["risk_p_met_se"].sel(criterion=criterion).transpose("region", "assessed_year").values
+        image = ax.imshow(np.ma.masked_invalid(p), cmap="RdYlGn", vmin=0, vmax=1, aspect="auto")
+        for i in range(p.shape[0]):
+            for j in range(p.shape[1]):
+                if np.isnan(p[i, j]):
+                    ax.text(j, i, "not\ncounted", ha="center", va="center", fontsize=6, color="grey")
+                else:
+                    ax.text(j, i, f"{100 * p[i, j]:.0f}\n±{100 * se[i, j]:.0f}", ha="center", va="center", fontsize=7)
+        ax.set_xticks(range(len(years)))
+        ax.set_xticklabels([str(y) for y in years], fontsize=8)
+        ax.set_yticks(range(len(names)))
+        ax.set_yticklabels([str(n) for n in names], fontsize=8)
+        ax.set_title(REGISTRY[criterion].label, fontsize=9)
+        ax.set_xlabel("assessed year", fontsize=8)
+    fig.colorbar(image, ax=axes, shrink=0.8, label="P(criterion met)")
+    fig.suptitle(f"Probability that each criterion is met, % of {ds.sizes['draw']} draws "
+                 f"(± one Monte Carlo standard error)")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def risk_sources_figure(ds: xr.Dataset, path: Path) -> None:
+    """Where the risk comes from, one panel per region and one for all regions: per assessed year the
+    sd of the repayment over draws (bar height, mio. DKK) split in the part the sampled parameters
+    explain and the part left to chance, in proportion to their shares of the variance (parameter
+    share from risk_repayment_parameter_share)."""
+    names = list(ds["region_name"].values) + ["All regions"]
+    years = ds["assessed_year"].values
+    fig, axes = panel_grid(len(names), panel=(4.2, 3.2), columns=3, sharex=True)
+    for ax, name, region in zip(axes, names, list(ds["region"].values) + [None]):
+        if region is None:
+            values, share = ds["repayment_dkk"].sum("region"), ds["risk_repayment_parameter_share_all"]
+            noise = float(ds["risk_repayment_parameter_share_all_se"])
+        else:
+            values, share = ds["repayment_dkk"].sel(region=region), ds["risk_repayment_parameter_share"].sel(region=region)
+            noise = float(ds["risk_parameter_share_se"].sel(region=region))
+        sd = values.std("draw", ddof=1).transpose("assessed_year").values / 1e6 if ds.sizes["draw"] > 1 else np.zeros(len(years))
+        part = np.nan_to_num(share.transpose("assessed_year").values)
+        ax.bar(years, sd * part, color="#4c72b0", label="parameters (trends, calibration, effects)")
+        ax.bar(years, sd * (1 - part), bottom=sd * part, color="#bbbbbb", label="chance (simulated events)")
+        ax.set_title(f"{name} (parameter share ± {100 * noise:.0f} % by chance alone)", fontsize=9)
+        ax.set_xticks(years)
+        ax.set_xticklabels([str(y) for y in years], rotation=90, fontsize=7)
+        ax.grid(alpha=0.3, axis="y")
+    axes[0].set_ylabel("sd of the repayment (mio. DKK)")
+    axes[0].legend(fontsize=7)
+    fig.suptitle("Where the repayment risk comes from: its spread over draws, split by the share of the variance "
+                 "the sampled parameters explain (linear regression, adjusted R²)", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
 def intervention_figure(rows: list[dict], path: Path) -> None:
@@ -343,6 +430,9 @@ OUTPUTS: tuple[tuple[str, Writer], ...] = (
     ("risk_summary.txt", assessed(risk_summary_file)),
     ("figures/fan_{criterion}.png", assessed(fan_charts)),
     ("figures/repayment_by_region.png", assessed(figure(repayment_distribution))),
+    ("figures/p_met_heatmap.png", assessed(figure(p_met_heatmap))),
+    ("risk_sources.csv", assessed(table(risk_sources_table))),
+    ("figures/risk_sources.png", assessed(figure(risk_sources_figure))),
     ("figures/population_pyramid.png", figure(population_pyramid)),
     ("figures/persons_80plus_by_region.png", figure(persons_80plus_by_region)),
     ("figures/population_components.png", figure(population_components)),

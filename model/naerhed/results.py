@@ -15,13 +15,18 @@ from .demography.mortality import life_expectancy
 from .engine import EVENT_NAMES, DrawResult
 from .financing.criteria import REGISTRY, compute_criteria, names as criterion_names
 from .financing.payout import assess
-from .financing.risk import risk_metrics, summary_lines
+from .financing.risk import (LEVEL, MONEY_PRECISION, PRECISION, TAIL_PRECISION, parameter_share, parameter_share_se,
+                            precision_warnings, risk_metrics, summary_lines, varying)
 from .health.chronic import CONDITIONS
 from .health.hospital_use import QUANTITIES, activity_of_rates
 from .inputs import Inputs
 from .run_spec import RunSpec
 
 OLD_AGE = 80  # persons 80+ (the DST projection's headline age group)
+#: The uncertain parameters sampled per draw (Dataset variables with a draw dimension and no time):
+#: what the variance decomposition of the risk calls parameter uncertainty; a variable with a
+#: region dimension counts for its own region only.
+PARAMETER_VARIABLES = ("trend", "calibration_target", "intervention_effect")
 
 
 def to_dataset(draws: list[DrawResult], spec: RunSpec) -> xr.Dataset:
@@ -93,7 +98,9 @@ def need_weight(inputs: Inputs) -> np.ndarray:
 
 
 def add_financing(ds: xr.Dataset, spec: RunSpec) -> xr.Dataset:
-    """Payout of every draw under the run's rule sets and settlement, and the risk metrics (prefix risk_)."""
+    """Payout of every draw under the run's rule sets and settlement, and the risk metrics (prefix risk_,
+    each with its Monte Carlo standard error, suffix _se); the stated precision in the attributes
+    precision, money_precision and tail_precision."""
     population = ds["population"].sel(year=ds["period"].values).rename(year="period")
     need = (population * xr.DataArray(need_weight(spec.inputs), dims=("sex", "age"))).sum(("sex", "age"))
     payout = assess(ds["criteria"], list(spec.rule_sets), population.sum(("sex", "age")), need, spec.settlement)
@@ -106,7 +113,62 @@ def add_financing(ds: xr.Dataset, spec: RunSpec) -> xr.Dataset:
     renamed = {name: f"risk_{name}" for name in risk.data_vars}
     out = xr.merge([ds, payout.rename({"met": "criterion_met", "fulfilment": "criterion_fulfilment"}),
                     risk.rename(renamed)], compat="override", combine_attrs="override")
+    out = add_risk_sources(out)
+    out.attrs["precision"] = PRECISION if spec.precision is None else spec.precision
+    out.attrs["money_precision"] = MONEY_PRECISION if spec.money_precision is None else spec.money_precision
+    out.attrs["tail_precision"] = TAIL_PRECISION if spec.tail_precision is None else spec.tail_precision
     return out
+
+
+def sampled_parameters(ds: xr.Dataset, region: int | None = None) -> xr.DataArray:
+    """The parameters sampled in each draw (PARAMETER_VARIABLES present in `ds`), as (draw, parameter):
+    those of `region` only where a variable is by region (all regions' with region None)."""
+    columns = []
+    for name in PARAMETER_VARIABLES:
+        if name not in ds:
+            continue
+        da = ds[name]
+        if region is not None and "region" in da.dims:
+            da = da.sel(region=region, drop=True)
+        other = [d for d in da.dims if d != "draw"]
+        flat = da.transpose("draw", *other).values.reshape(da.sizes["draw"], -1)
+        columns.append(flat)
+    values = np.concatenate(columns, axis=1) if columns else np.zeros((ds.sizes["draw"], 0))
+    return xr.DataArray(values, dims=("draw", "parameter"))
+
+
+def add_risk_sources(ds: xr.Dataset) -> xr.Dataset:
+    """Where the risk comes from (naerhed.financing.risk.parameter_share): the share of the variance
+    over draws of each region's repayment (risk_repayment_parameter_share; all regions: _all) and of
+    each criterion's margin to its target (criterion value minus target value;
+    risk_margin_parameter_share) explained by the sampled parameters; the rest is chance. With the
+    standard error of these shares where the parameters explain nothing (risk_parameter_share_se by
+    region; risk_repayment_parameter_share_all_se)."""
+    margin = ds["criteria"].sel(period=ds["assessed_year"].values).rename(period="assessed_year") - ds["target_value"]
+    repayment, margins, noise = [], [], []
+    n = ds.sizes["draw"]
+    for region in ds["region"].values.tolist():
+        parameters = sampled_parameters(ds, region)
+        repayment.append(parameter_share(ds["repayment_dkk"].sel(region=region), parameters))
+        margins.append(parameter_share(margin.sel(region=region), parameters))
+        noise.append(parameter_share_se(n, varying(parameters).shape[1]))
+    ds["risk_parameter_share_se"] = xr.DataArray(noise, dims="region", coords={"region": ds["region"]}, attrs={
+        "units": "share of the variance",
+        "description": "Monte Carlo standard error of the parameter shares where the parameters explain nothing "
+                       "(sd of the adjusted R^2 of the region's parameters from the run's draws)"})
+    ds["risk_repayment_parameter_share_all_se"] = xr.DataArray(
+        parameter_share_se(n, varying(sampled_parameters(ds)).shape[1]),
+        attrs={"units": "share of the variance", "description": "as risk_parameter_share_se, for all regions together"})
+    description = ("share of the variance over draws explained by the sampled parameters (linear regression, "
+                   "adjusted R^2; the rest is chance)")
+    ds["risk_repayment_parameter_share"] = xr.concat(repayment, dim=ds["region"]).transpose("assessed_year", "region")
+    ds["risk_repayment_parameter_share"].attrs = {"units": "share of the variance", "description": description}
+    ds["risk_repayment_parameter_share_all"] = parameter_share(ds["repayment_dkk"].sum("region"), sampled_parameters(ds))
+    ds["risk_repayment_parameter_share_all"].attrs = {"units": "share of the variance", "description": description}
+    ds["risk_margin_parameter_share"] = xr.concat(margins, dim=ds["region"]).transpose("assessed_year", "region", "criterion")
+    ds["risk_margin_parameter_share"].attrs = {"units": "share of the variance",
+                                               "description": description + ", of the criterion value minus its target"}
+    return ds
 
 
 def add_health(ds: xr.Dataset, draws: list[DrawResult], inputs: Inputs) -> xr.Dataset:
@@ -214,17 +276,129 @@ def criteria_table(ds: xr.Dataset) -> list[dict]:
     return rows
 
 
-def risk_summary_text(ds: xr.Dataset) -> list[str]:
-    """Plain-language lines per assessed year: one per region and one for all regions."""
-    names = dict(zip(ds["region"].values.tolist(), ds["region_name"].values.tolist()))
+def risk_dataset(ds: xr.Dataset) -> xr.Dataset:
+    """The risk metrics of a run's Dataset (its risk_ variables without the prefix), by period."""
     risk = xr.Dataset({name[len("risk_"):]: ds[name] for name in ds.data_vars if name.startswith("risk_")})
     risk = risk.rename(assessed_year="period")
-    risk.attrs["level"] = 0.95
+    risk.attrs.update(level=LEVEL, draws=ds.sizes["draw"])
+    return risk
+
+
+def risk_precision_warnings(ds: xr.Dataset) -> list[str]:
+    """The run's precision warnings (naerhed.financing.risk.precision_warnings) at the precision it
+    states (attributes precision, money_precision and tail_precision; else the defaults)."""
+    names = dict(zip(ds["region"].values.tolist(), ds["region_name"].values.tolist()))
+    pool = ds["region_pool_dkk"].mean("draw").rename(assessed_year="period")
+    return precision_warnings(risk_dataset(ds), pool, names, *stated_precision(ds))
+
+
+def stated_precision(ds: xr.Dataset) -> tuple[float, float, float]:
+    """(precision, money_precision, tail_precision) of a run's Dataset (attributes; else the defaults)."""
+    return (float(ds.attrs.get("precision", PRECISION)), float(ds.attrs.get("money_precision", MONEY_PRECISION)),
+            float(ds.attrs.get("tail_precision", TAIL_PRECISION)))
+
+
+def risk_summary_text(ds: xr.Dataset) -> list[str]:
+    """Plain-language lines per assessed year: one per region and one for all regions, each figure
+    with its Monte Carlo standard error; then the precision check (warnings with the draws needed)."""
+    names = dict(zip(ds["region"].values.tolist(), ds["region_name"].values.tolist()))
+    risk = risk_dataset(ds)
     lines = []
     for year in ds["assessed_year"].values.tolist():
         lines.append(f"{year} (rule set {ds['rule_set'].sel(assessed_year=year).values}; {ds.sizes['draw']} draws):")
         lines.extend("  " + line for line in summary_lines(risk, names, year))
+    precision, money, tail = stated_precision(ds)
+    lines.append("")
+    lines.append(f"'±' gives one Monte Carlo standard error: the uncertainty of the figure from running "
+                 f"{ds.sizes['draw']} draws, not the spread of the outcome. A probability of 0 % or 100 % has "
+                 f"standard error 0: read it as below {300 / ds.sizes['draw']:.0f} % or above "
+                 f"{100 - 300 / ds.sizes['draw']:.0f} % (3 / draws, 95 % confidence).")
+    if "risk_repayment_parameter_share" in ds:
+        lines.append("")
+        lines.extend(risk_sources_text(ds))
+    warnings = risk_precision_warnings(ds)
+    if warnings:
+        lines.extend(warnings)
+    else:
+        lines.append(f"Every risk figure meets the stated precision (standard error at most {precision:g} on a "
+                     f"probability, {100 * money:g} % of the region's share on the expected repayment and "
+                     f"{100 * tail:g} % on the value at risk and expected shortfall).")
     return lines
+
+
+def variance_weighted(share: xr.DataArray, values: xr.DataArray) -> float:
+    """The share of the total variance over the assessed years: sum(share x variance) / sum(variance),
+    over the years where the share is known (`values`: draw, assessed_year). NaN when none."""
+    variance = values.var("draw")
+    known = share.notnull() & (variance > 0)
+    total = float(variance.where(known).sum())
+    return float((share * variance).where(known).sum()) / total if total > 0 else float("nan")
+
+
+def risk_sources_text(ds: xr.Dataset) -> list[str]:
+    """Where the risk comes from, one line per region and one for all regions: the share of the
+    variance of the repayment (over draws and assessed years) explained by the sampled parameters,
+    and of each counted criterion's margin to its target."""
+    names = dict(zip(ds["region"].values.tolist(), ds["region_name"].values.tolist()))
+    margin = ds["criteria"].sel(period=ds["assessed_year"].values).rename(period="assessed_year") - ds["target_value"]
+    lines = ["Where the risk comes from: share of the variance over the draws explained by the sampled parameters "
+             f"({', '.join(v for v in PARAMETER_VARIABLES if v in ds)}); the rest is chance (the simulated events). "
+             "Linear regression on the parameters, adjusted R^2 (only the linear part: the parameters' part may be larger), "
+             "all assessed years together; ± the standard error of a share that chance alone gives:"]
+
+    def percent(share: float) -> str:
+        return "n/a" if np.isnan(share) else f"{100 * share:.0f} %"
+
+    for region, name in names.items():
+        repayment = variance_weighted(ds["risk_repayment_parameter_share"].sel(region=region),
+                                      ds["repayment_dkk"].sel(region=region))
+        criteria = []
+        for criterion in ds["criterion"].values.tolist():
+            share = variance_weighted(ds["risk_margin_parameter_share"].sel(region=region, criterion=criterion),
+                                      margin.sel(region=region, criterion=criterion))
+            if not np.isnan(share):
+                criteria.append(f"{criterion} {percent(share)}")
+        noise = float(ds["risk_parameter_share_se"].sel(region=region))
+        lines.append(f"  {name} (± {percent(noise)}): repayment {percent(repayment)} parameters, "
+                     f"{percent(1 - repayment) if not np.isnan(repayment) else 'n/a'} chance; "
+                     f"criterion margins (parameters): {', '.join(criteria) or 'n/a'}.")
+    total = variance_weighted(ds["risk_repayment_parameter_share_all"], ds["repayment_dkk"].sum("region"))
+    lines.append(f"  All regions together (± {percent(float(ds['risk_repayment_parameter_share_all_se']))}): "
+                 f"repayment {percent(total)} parameters, "
+                 f"{percent(1 - total) if not np.isnan(total) else 'n/a'} chance.")
+    return lines
+
+
+def risk_sources_table(ds: xr.Dataset) -> list[dict]:
+    """One row per assessed year, region (and all regions) and quantity (the repayment, each counted
+    criterion's margin to its target): sd over draws and the shares of its variance explained by the
+    sampled parameters and left to chance."""
+    names = dict(zip(ds["region"].values.tolist(), ds["region_name"].values.tolist()))
+    margin = ds["criteria"].sel(period=ds["assessed_year"].values).rename(period="assessed_year") - ds["target_value"]
+    rows = []
+
+    def row(year, code, region, quantity, unit, values, share):
+        share = float(share)
+        return {"year": year, "region_code": code, "region": region, "quantity": quantity, "unit": unit,
+                "sd": round(float(values.std(ddof=1)) if values.size > 1 else float("nan"), 6),
+                "parameter_share": "" if np.isnan(share) else round(share, 4),
+                "chance_share": "" if np.isnan(share) else round(1 - share, 4)}
+
+    for year in ds["assessed_year"].values.tolist():
+        for region, name in names.items():
+            rows.append(row(year, region, name, "repayment", "mio. DKK",
+                            ds["repayment_dkk"].sel(assessed_year=year, region=region).values / 1e6,
+                            ds["risk_repayment_parameter_share"].sel(assessed_year=year, region=region)))
+            for criterion in ds["criterion"].values.tolist():
+                share = ds["risk_margin_parameter_share"].sel(assessed_year=year, region=region, criterion=criterion)
+                values = margin.sel(assessed_year=year, region=region, criterion=criterion).values
+                if np.all(np.isnan(values)):
+                    continue  # the criterion does not count in the year
+                rows.append(row(year, region, name, f"margin {criterion}", REGISTRY[criterion].unit, values, share))
+        rows.append(row(year, "", "all regions", "repayment", "mio. DKK",
+                        ds["repayment_dkk"].sel(assessed_year=year).sum("region").values / 1e6,
+                        ds["risk_repayment_parameter_share_all"].sel(assessed_year=year)))
+    return rows
 
 
 def criteria_breakdown_table(ds: xr.Dataset, by: str) -> list[dict]:

@@ -16,7 +16,9 @@ class RunSpec:
     1 January of this year; sample_fraction: share of persons simulated (each weighs 1/sample_fraction);
     seed: random seed; draws: Monte Carlo draws; central: every draw uses the central value of each
     uncertain parameter; rule_sets: the nærhedsfinansiering rule sets (naerhed.financing.rules.RuleSet);
-    settlement: 'formal' or 'as_applied' (see the scenario's financing.settlement).
+    settlement: 'formal' or 'as_applied' (see the scenario's financing.settlement); precision,
+    money_precision, tail_precision: the stated Monte Carlo precision of the risk figures (the
+    scenario's financing section; None: naerhed.financing.risk's defaults).
     """
 
     inputs: Inputs
@@ -27,13 +29,18 @@ class RunSpec:
     central: bool = False
     rule_sets: tuple = ()
     settlement: str = "formal"
+    precision: float | None = None
+    money_precision: float | None = None
+    tail_precision: float | None = None
 
     @classmethod
     def from_scenario(cls, scenario, inputs: Inputs) -> RunSpec:
         """The run of `scenario` (naerhed.scenario.Scenario) on its loaded `inputs`."""
         return cls(inputs=inputs, end_year=scenario.end_year, sample_fraction=scenario.population.sample_fraction,
                    seed=scenario.seed, draws=scenario.draws, central=scenario.uncertainty == "central",
-                   rule_sets=tuple(scenario.financing.load_rule_sets()), settlement=scenario.financing.settlement)
+                   rule_sets=tuple(scenario.financing.load_rule_sets()), settlement=scenario.financing.settlement,
+                   precision=scenario.financing.precision, money_precision=scenario.financing.money_precision,
+                   tail_precision=scenario.financing.tail_precision)
 
     @property
     def n_years(self) -> int:

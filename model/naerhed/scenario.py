@@ -380,6 +380,36 @@ class FinancingSettings(_Section):
         "settlement did not take place (2019-2023).",
         unit="choice",
     )
+    precision: float = _field(
+        0.05,
+        gt=0,
+        le=0.5,
+        allow_inf_nan=False,
+        description="Stated Monte Carlo precision of the risk figures: the largest acceptable standard "
+        "error of a probability (P(full payout), P(criterion met)); a larger one gives a warning with "
+        "the number of draws that would meet it (`naerhed run --precision P` sets it for one run).",
+        unit="probability (standard error)",
+    )
+    money_precision: float = _field(
+        0.02,
+        gt=0,
+        le=1,
+        allow_inf_nan=False,
+        description="Stated Monte Carlo precision of the expected repayment: the largest acceptable "
+        "standard error as a share of the region's nærhedsfinansiering share (of all shares for all "
+        "regions together); 0.02 is about 6 mio. DKK of a 321 mio. DKK share.",
+        unit="share of the region's share (standard error)",
+    )
+    tail_precision: float = _field(
+        0.05,
+        gt=0,
+        le=1,
+        allow_inf_nan=False,
+        description="Stated Monte Carlo precision of the 95 % value at risk and expected shortfall, as "
+        "money_precision. They rest on the worst 1 draw in 20, so the same precision takes many more "
+        "draws than the expected repayment.",
+        unit="share of the region's share (standard error)",
+    )
 
     @field_validator("rule_sets", mode="before")
     @classmethod
