@@ -17,6 +17,7 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
 from .financing.criteria import REGISTRY, names as criterion_names  # noqa: E402
+from .financing.payout import settlement_title  # noqa: E402
 from .results import OLD_AGE, criteria_breakdown_table, criteria_table, risk_summary_text, summary_table  # noqa: E402
 
 MALE_COLOUR, FEMALE_COLOUR = "#3b6ea5", "#c0504d"
@@ -192,7 +193,7 @@ def repayment_distribution(ds: xr.Dataset, path: Path) -> None:
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("repayment (mio. DKK)")
     axes[0].legend(fontsize=7)
-    fig.suptitle(f"Repayment of nærhedsfinansiering per region ({ds.sizes['draw']} draws; formal rule)")
+    fig.suptitle(f"Repayment of nærhedsfinansiering per region ({ds.sizes['draw']} draws; {settlement_title(ds['settled'])})")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

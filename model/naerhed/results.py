@@ -14,7 +14,7 @@ from .data.health_tables import RATE_MEASURES
 from .demography.mortality import life_expectancy
 from .engine import EVENT_NAMES, DrawResult
 from .financing.criteria import REGISTRY, compute_criteria, names as criterion_names
-from .financing.payout import assess
+from .financing.payout import assess, settlement_text
 from .financing.risk import risk_metrics, summary_lines
 from .health.chronic import CONDITIONS
 from .health.hospital_use import QUANTITIES, activity_of_rates
@@ -222,7 +222,8 @@ def risk_summary_text(ds: xr.Dataset) -> list[str]:
     risk.attrs["level"] = 0.95
     lines = []
     for year in ds["assessed_year"].values.tolist():
-        lines.append(f"{year} (rule set {ds['rule_set'].sel(assessed_year=year).values}; {ds.sizes['draw']} draws):")
+        lines.append(f"{year} (rule set {ds['rule_set'].sel(assessed_year=year).values}; "
+                     f"{settlement_text(ds, year)}; {ds.sizes['draw']} draws):")
         lines.extend("  " + line for line in summary_lines(risk, names, year))
     return lines
 
