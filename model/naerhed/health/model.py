@@ -11,11 +11,13 @@ from scipy.special import ndtri
 
 from ..data.health_tables import (RATE_MEASURES, load_calibration_targets,
                                   load_hospital_use, load_trend_priors)
+from ..errors import DataError
 from ..financing.criteria import names as criterion_names
 from ..demography.mortality import MortalityModel, death_probabilities
 from ..population import Population
 from ..streams import RandomStreams
 from ..uncertainty import as_prior, draw_value
+from .calibration import calibration_year_problem
 from .chronic import DIABETES_T2, KOL, ChronicModel, build_chronic_model
 from .frailty import calibrate_shape, draw_frailty
 from .hospital_use import ACUTE, OUTPATIENT, PLANNED, READMISSION, HospitalUseModel
@@ -44,6 +46,9 @@ class Health:
     input_met_probability: dict[str, float]  # scenario-input criterion → probability that it is met
     repeated_share_target: float   # share of acute inpatients with 2+ acute admissions (calibrated)
     repeated_admissions_target: float  # share of acute admissions made by them (validation)
+    calibration_year: int = 0      # calendar year the targets describe; the calibration is anchored in it
+    calibration_file: str = ""     # the calibration file read
+    calibration_filled: tuple = ()  # regions (names) a user's partial file left out, from the packaged file
 
     def draw(self, seed: int, draw: int, central: bool) -> DrawHealth:
         """Sample the per-draw parameters (common random numbers: keyed by seed, draw and name)."""
@@ -116,6 +121,9 @@ def build_health(scenario, base_counts: np.ndarray, mortality: MortalityModel) -
                                   death_probability=base_death_probability)
     tables = load_hospital_use(_path(files.hospital_use_rates), _path(files.hospital_use_parameters))
     calibration = load_calibration_targets(_path(files.calibration))
+    problem = calibration_year_problem(calibration.year, base_year, scenario.end_year, calibration.path)
+    if problem:
+        raise DataError(problem)
     priors = load_trend_priors(_path(files.hospital_use_trends))
     trends = {m: as_prior(getattr(scenario.health.trends, m)) if getattr(scenario.health.trends, m) is not None else priors[m]
               for m in RATE_MEASURES}
@@ -125,7 +133,9 @@ def build_health(scenario, base_counts: np.ndarray, mortality: MortalityModel) -
                   input_met_probability={name: getattr(scenario.health, f"{name}_met")
                                          for name in criterion_names(kind="input")},
                   repeated_share_target=tables.repeated_share_inpatients,
-                  repeated_admissions_target=tables.repeated_share_admissions)
+                  repeated_admissions_target=tables.repeated_share_admissions,
+                  calibration_year=calibration.year, calibration_file=calibration.path,
+                  calibration_filled=calibration.filled)
 
 
 __all__ = ["Health", "DrawHealth", "build_health", "frailty_shape_for_population"]
