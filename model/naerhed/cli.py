@@ -145,6 +145,8 @@ def _cmd_run(args: argparse.Namespace) -> int:
                 f"--year {args.year} is not assessed by this run; allowed: {span} (the years after "
                 f"population.base_year {scenario.population.base_year} and before end_year {scenario.end_year}, "
                 "from the first year of the rule sets on)")
+    for line in _calibration_lines(scenario):
+        print(line)
     from naerhed.runner import run_scenario
 
     executor = _executor(args)
@@ -172,15 +174,33 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
     return [(prefix[:-1], value)]
 
 
+def _calibration_lines(scenario) -> list[str]:
+    """What a user's partial calibration file is completed with (nothing for a complete file)."""
+    from naerhed.data.health_tables import load_calibration_targets
+
+    if scenario.data.calibration is None:
+        return []
+    text = load_calibration_targets(Path(scenario.data.calibration)).completion_text()
+    return [text] if text else []
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
+    from naerhed.errors import ScenarioError
+    from naerhed.inputs import year_problems
     from naerhed.scenario import scenario_field_info
 
-    scenario = _load(args)
+    extra = [f"data.calibration={args.calibration}"] if args.calibration else []
+    scenario = _load(args, extra)
+    problems = year_problems(scenario)  # the data must cover every year the scenario asks for
+    if problems:
+        raise ScenarioError(problems)
     print(f"OK: {args.scenario} ({scenario.name})")
+    for line in _calibration_lines(scenario):
+        print(line)
     info = scenario_field_info()
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     table.add_column("setting")
@@ -419,9 +439,13 @@ def build_parser() -> argparse.ArgumentParser:
     _add_executor(run)
     run.set_defaults(func=_cmd_run)
 
-    validate = commands.add_parser("validate", help="check a scenario file and show its settings")
+    validate = commands.add_parser("validate", help="check a scenario file (and that the data cover its years) "
+                                   "and show its settings")
     validate.add_argument("scenario", metavar="SCENARIO.yaml", help="scenario file")
     _add_set(validate)
+    validate.add_argument("--calibration", metavar="FILE",
+                          help="check your own calibration targets with the scenario (shorthand for "
+                          "--set data.calibration=FILE)")
     validate.set_defaults(func=_cmd_validate)
 
     compare = commands.add_parser("compare", help="run scenarios with the same seeds and compare them (paired)")

@@ -7,7 +7,7 @@ import pytest
 
 from naerhed.data.health_tables import load_calibration_targets
 from naerhed.engine import simulate_draw
-from naerhed.errors import DataError
+from naerhed.errors import DataError, NaerhedError
 from naerhed.health.hospital_use import Q
 from naerhed.inputs import load_inputs
 from naerhed.run_spec import RunSpec
@@ -70,7 +70,7 @@ def test_calibration_in_the_base_year_is_unchanged(default_inputs):
                                         (2022, "after the last simulated year")])
 def test_a_year_that_is_not_simulated_is_refused(tmp_path, year, side):
     path = _file(tmp_path, year)
-    with pytest.raises(DataError) as error:
+    with pytest.raises(NaerhedError) as error:
         load_inputs(make_scenario(data={"calibration": str(path)}, end_year=2022))
     message = str(error.value)
     assert str(path) in message and f"for {year}, {side}" in message and "allowed: a year from 2019 to 2021" in message

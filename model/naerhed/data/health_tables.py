@@ -139,6 +139,14 @@ class CalibrationTargets:
         """The calendar years the figures describe (one)."""
         return (self.year,)
 
+    def completion_text(self) -> str:
+        """What a partial file was completed with, in words ('' for a complete file)."""
+        if not self.filled:
+            return ""
+        given = [name for name in REGION_NAMES if name not in self.filled]
+        return (f"calibration: {self.path} ({self.year}) gives {', '.join(given)}; {', '.join(self.filled)} from the "
+                f"packaged calibration_targets.csv (their levels used for {self.year})")
+
 
 @cached_build(TABLES["calibration"])
 def _calibration(table: Table):

@@ -9,8 +9,9 @@ from pathlib import Path
 import numpy as np
 from scipy.special import ndtri
 
-from ..data.health_tables import (RATE_MEASURES, load_calibration_targets,
+from ..data.health_tables import (RATE_MEASURES, CalibrationTargets, load_calibration_targets,
                                   load_hospital_use, load_trend_priors)
+from ..data.registry import TABLES
 from ..errors import DataError
 from ..financing.criteria import names as criterion_names
 from ..demography.mortality import MortalityModel, death_probabilities
@@ -46,9 +47,12 @@ class Health:
     input_met_probability: dict[str, float]  # scenario-input criterion → probability that it is met
     repeated_share_target: float   # share of acute inpatients with 2+ acute admissions (calibrated)
     repeated_admissions_target: float  # share of acute admissions made by them (validation)
-    calibration_year: int = 0      # calendar year the targets describe; the calibration is anchored in it
-    calibration_file: str = ""     # the calibration file read
-    calibration_filled: tuple = ()  # regions (names) a user's partial file left out, from the packaged file
+    calibration: CalibrationTargets  # the targets as read: year (the calibration is anchored in it), file, filled regions
+
+    @property
+    def calibration_year(self) -> int:
+        """The calendar year the calibration targets describe; the calibration is anchored in it."""
+        return self.calibration.year
 
     def draw(self, seed: int, draw: int, central: bool) -> DrawHealth:
         """Sample the per-draw parameters (common random numbers: keyed by seed, draw and name)."""
@@ -72,6 +76,17 @@ class Health:
         """Each person's death-rate multiplier from chronic disease (1 on average in each sex-age cell
         at the base year)."""
         return pop.by_sex_age(self.chronic.mortality_scale) * self.chronic.relative_risk(pop.chronic)
+
+
+def calibration_note(health: Health) -> dict:
+    """The calibration of a run for its manifest: the file, the year the calibration is anchored in,
+    and the regions a partial file left out (taken from the packaged file, named too)."""
+    note = {"file": health.calibration.path, "year": health.calibration.year,
+            "regions_from_packaged_file": list(health.calibration.filled)}
+    if health.calibration.filled:
+        note["packaged_file"] = str(TABLES["calibration"].path)
+        note["message"] = health.calibration.completion_text()
+    return note
 
 
 def _path(value) -> Path | None:
@@ -134,8 +149,7 @@ def build_health(scenario, base_counts: np.ndarray, mortality: MortalityModel) -
                                          for name in criterion_names(kind="input")},
                   repeated_share_target=tables.repeated_share_inpatients,
                   repeated_admissions_target=tables.repeated_share_admissions,
-                  calibration_year=calibration.year, calibration_file=calibration.path,
-                  calibration_filled=calibration.filled)
+                  calibration=calibration)
 
 
-__all__ = ["Health", "DrawHealth", "build_health", "frailty_shape_for_population"]
+__all__ = ["Health", "DrawHealth", "build_health", "calibration_note", "frailty_shape_for_population"]
