@@ -233,9 +233,10 @@ def risk_table(ds: xr.Dataset) -> list[dict]:
     return rows
 
 
-def intervention_figure(rows: list[dict], path: Path) -> None:
+def intervention_figure(rows: list[dict], path: Path, settlement: str = "formal rule") -> None:
     """Per intervention, all regions, summed over the assessed years: cost, change of the expected
-    payout, and the net (payout change minus cost), in mio. DKK."""
+    payout, and the net (payout change minus cost), in mio. DKK; `settlement`: the run's settlement
+    mode in words (payout.settlement_title), shown in the title."""
     names = list(dict.fromkeys(r["intervention"] for r in rows))
     total = {n: [0.0, 0.0] for n in names}
     for r in rows:
@@ -254,7 +255,8 @@ def intervention_figure(rows: list[dict], path: Path) -> None:
     ax.set_yticklabels(names)
     ax.invert_yaxis()
     ax.set_xlabel("mio. DKK, all regions, summed over the assessed years")
-    ax.set_title("Interventions: cost against the change of the expected payout (each left out once, same seed)")
+    ax.set_title("Interventions: cost against the change of the expected payout (each left out once, same seed)\n"
+                 + settlement, fontsize=10)
     ax.grid(alpha=0.3, axis="x")
     ax.legend(fontsize=8)
     fig.tight_layout()
@@ -322,7 +324,7 @@ def contributions_table(results: RunResults, path: Path) -> None:
 def contributions_figure(results: RunResults, path: Path) -> None:
     """The interventions' cost against their change of the expected payout, where computed."""
     if results.contributions:
-        intervention_figure(results.contributions, path)
+        intervention_figure(results.contributions, path, settlement_title(results.dataset["settled"]))
 
 
 def intervention_outputs(results: RunResults, path: Path) -> None:
