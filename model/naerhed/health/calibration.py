@@ -26,6 +26,7 @@ The simulated calibration year then reproduces the targets up to the chance of i
 from __future__ import annotations
 
 import copy
+import dataclasses
 from typing import Optional
 
 import numpy as np
@@ -70,12 +71,16 @@ def population_in_year(health, demo, pop: Population, streams, year: int) -> Pop
 def calibrate_in_year(health, demo, pop: Population, streams, targets: np.ndarray, trend: np.ndarray,
                       year: int) -> np.ndarray:
     """Region scales [measure + price, region] anchored in the calibration `year`: solved on the
-    draw's persons on 1 January of that year (`population_in_year`) at that year's rates (trend
-    [measure], annual relative change, included) so that the expected criteria of that year equal
-    `targets` [criterion, region]."""
+    draw's persons on 1 January of that year (`population_in_year`) with that year's new chronic
+    cases (drawn as the draw draws them, before its hospital use) and death probabilities (from the
+    chronic states before them, as the draw decides deaths), at that year's rates (trend [measure],
+    annual relative change, included), so that the expected criteria of that year equal `targets`
+    [criterion, region]."""
     at = pop if year == pop.year else population_in_year(health, demo, pop, streams, year)
-    q = person_death_probability(at, demo, health.mortality_multiplier(at))
-    return calibrate_regions(health.use, at, q, targets, trend, year)
+    q = person_death_probability(at, demo, health.mortality_multiplier(at))  # decided before the year's new cases
+    # the year's new chronic cases come before its hospital use (as in the draw; the same named streams)
+    chronic, _ = health.chronic.apply_incidence(at.chronic, at.age, at.sex, at.id, at.next_id, streams, year)
+    return calibrate_regions(health.use, dataclasses.replace(at, chronic=chronic), q, targets, trend, year)
 
 
 def calibrate_regions(model: HospitalUseModel, pop: Population, death_probability: np.ndarray,
