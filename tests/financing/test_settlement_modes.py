@@ -106,3 +106,10 @@ def test_figure_title_names_the_mode(rule_sets):
     formal = assess(criteria, rule_sets, population, need, settlement="formal")
     assert settlement_title(formal["settled"]) == "formal rule"
     assert settlement_title(applied["settled"]) == "settlement as applied: no settlement in 2019-2024 (repayment 0)"
+
+
+def test_rules_command_describes_the_legal_status():
+    from naerhed.financing.rules import describe_rule_set, load_rule_set
+
+    text = "\n".join(describe_rule_set(load_rule_set("nf2022plus")))
+    assert "legal status: 2022-2024: in force" in text and "2025 onwards: hypothesis" in text
