@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any, Optional, Sequence
 
@@ -92,6 +93,41 @@ def _add_executor(parser: argparse.ArgumentParser, what: str = "draws") -> None:
                         help=f"run the {what} on an existing dask.distributed cluster, e.g. tcp://10.0.0.5:8786")
 
 
+def _today() -> date:
+    """Today's date (a function, so that tests can fix it)."""
+    return date.today()
+
+
+def _summary_blocks(path: Path) -> dict[int, list[str]]:
+    """risk_summary.txt by assessed year: its heading line and the indented lines under it."""
+    blocks: dict[int, list[str]] = {}
+    current: list[str] | None = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        head = line.split(" ", 1)[0]
+        if not line.startswith(" ") and head.isdigit():
+            current = blocks.setdefault(int(head), [])
+        if current is not None and line.strip():
+            current.append(line)
+    return blocks
+
+
+def headline_years(assessed: Sequence[int], year: Optional[int] = None, today: Optional[date] = None) -> list[int]:
+    """The assessed years `naerhed run` prints: `year` if given; else the current and next calendar
+    year where assessed; else the last two assessed years."""
+    if year is not None:
+        return [year] if year in assessed else []
+    current = (today or _today()).year
+    shown = [y for y in (current, current + 1) if y in assessed]
+    return shown or sorted(assessed)[-2:]
+
+
+def _assessable_years(scenario) -> list[int]:
+    """Calendar years a run of the scenario can assess: after the base year (each year is compared
+    with an earlier one), before end_year, from the first year of its earliest rule set on."""
+    first_rule_year = min(rule.first_year for rule in scenario.financing.load_rule_sets())
+    return list(range(max(scenario.population.base_year + 1, first_rule_year), scenario.end_year))
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
     extra = []
     if args.seed is not None:
@@ -103,6 +139,16 @@ def _cmd_run(args: argparse.Namespace) -> int:
     if args.precision is not None:
         extra.append(f"financing.precision={args.precision}")
     scenario = _load(args, extra)
+    if args.year is not None:
+        allowed = _assessable_years(scenario)
+        if args.year not in allowed:
+            span = f"{allowed[0]}-{allowed[-1]}" if allowed else "none"
+            raise NaerhedError(
+                f"--year {args.year} is not assessed by this run; allowed: {span} (the years after "
+                f"population.base_year {scenario.population.base_year} and before end_year {scenario.end_year}, "
+                "from the first year of the rule sets on)")
+    for line in _calibration_lines(scenario):
+        print(line)
     from naerhed.runner import run_scenario
 
     executor = _executor(args)
@@ -112,10 +158,10 @@ def _cmd_run(args: argparse.Namespace) -> int:
     finally:
         executor.close()
     summary = run_dir / "risk_summary.txt"
-    if summary.is_file() and not args.quiet:
-        lines = summary.read_text(encoding="utf-8").splitlines()
-        first_year = [lines[0]] + [line for line in lines[1:] if line.startswith("  ")][:6]
-        print("\n".join(first_year))
+    if summary.is_file():
+        blocks = _summary_blocks(summary)
+        for year in headline_years(sorted(blocks), args.year):
+            print("\n".join(blocks[year]))
         print(f"(every assessed year: {summary})")
     _print_precision_warnings(summary)
     print(run_dir)
@@ -140,15 +186,33 @@ def _flatten(value: Any, prefix: str = "") -> list[tuple[str, Any]]:
     return [(prefix[:-1], value)]
 
 
+def _calibration_lines(scenario) -> list[str]:
+    """What a user's partial calibration file is completed with (nothing for a complete file)."""
+    from naerhed.data.health_tables import load_calibration_targets
+
+    if scenario.data.calibration is None:
+        return []
+    text = load_calibration_targets(Path(scenario.data.calibration)).completion_text()
+    return [text] if text else []
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.markup import escape
     from rich.table import Table
 
+    from naerhed.errors import ScenarioError
+    from naerhed.inputs import year_problems
     from naerhed.scenario import scenario_field_info
 
-    scenario = _load(args)
+    extra = [f"data.calibration={args.calibration}"] if args.calibration else []
+    scenario = _load(args, extra)
+    problems = year_problems(scenario)  # the data must cover every year the scenario asks for
+    if problems:
+        raise ScenarioError(problems)
     print(f"OK: {args.scenario} ({scenario.name})")
+    for line in _calibration_lines(scenario):
+        print(line)
     info = scenario_field_info()
     table = Table(show_header=True, header_style="bold", box=None, pad_edge=False)
     table.add_column("setting")
@@ -411,13 +475,19 @@ def build_parser() -> argparse.ArgumentParser:
                      "(default 0.05); a larger one gives a warning with the draws needed (shorthand for "
                      "--set financing.precision=P)")
     run.add_argument("--out", metavar="DIR", help="folder for the run folders (default: outputs)")
-    run.add_argument("--quiet", action="store_true", help="do not show progress")
+    run.add_argument("--year", type=int, metavar="Y",
+                     help="assessed year shown after the run (default: this year and next, else the last assessed years)")
+    run.add_argument("--quiet", action="store_true", help="do not show the progress bar")
     _add_executor(run)
     run.set_defaults(func=_cmd_run)
 
-    validate = commands.add_parser("validate", help="check a scenario file and show its settings")
+    validate = commands.add_parser("validate", help="check a scenario file (and that the data cover its years) "
+                                   "and show its settings")
     validate.add_argument("scenario", metavar="SCENARIO.yaml", help="scenario file")
     _add_set(validate)
+    validate.add_argument("--calibration", metavar="FILE",
+                          help="check your own calibration targets with the scenario (shorthand for "
+                          "--set data.calibration=FILE)")
     validate.set_defaults(func=_cmd_validate)
 
     compare = commands.add_parser("compare", help="run scenarios with the same seeds and compare them (paired)")

@@ -1,7 +1,8 @@
 """The engine: one Monte Carlo draw of a run (naerhed.pipeline runs all draws of a run).
 
 A draw samples its uncertain parameters, synthesizes the base population (with chronic states and
-frailty), calibrates hospital use to the base-year targets, and projects year by year:
+frailty), calibrates hospital use to the targets of the calibration year (naerhed.health.calibration:
+anchored in that year, on the draw's own projection), and projects year by year:
 deaths decided → new chronic cases → hospital use of everybody alive on 1 January (the dying in
 their last year of life) → deaths removed, births, ageing, migration → new persons get chronic
 states and frailty. Only aggregates are kept per year (persons by region × sex × age, events, and
@@ -18,8 +19,8 @@ from typing import Callable
 import numpy as np
 
 from .constants import N_AGE_GROUPS, N_AGES, N_REGIONS
-from .demography.cohort_component import complete_year, death_probability, decide_deaths
-from .health.calibration import calibrate_regions
+from .demography.cohort_component import complete_year, decide_deaths
+from .health.calibration import calibrate_in_year
 from .health.chronic import DIABETES_T1, DIABETES_T2, KOL, has_chronic
 from .health.hospital_use import QUANTITIES, cell_totals, simulate_use
 from .interventions.mechanism import draw_interventions, year_modifier
@@ -69,8 +70,8 @@ def simulate_draw(spec: RunSpec, draw: int, on_year: Callable[[int], None] | Non
     pop = synthesize(inputs.base_counts, sample_fraction, inputs.base_year, streams,
                      demo.municipality_region, demo.municipality_population)
     health.initialise(pop, 0, streams, inputs.base_year, "frailty:base")
-    region_scale = calibrate_regions(health.use, pop, death_probability(pop, demo, health.mortality_multiplier(pop)),
-                                     parameters.targets)
+    region_scale = calibrate_in_year(health, demo, pop, streams, parameters.targets, parameters.trend,
+                                     health.calibration_year)
 
     n_years = end_year - inputs.base_year + 1
     n_municipalities = demo.municipality_region.size

@@ -13,9 +13,12 @@ from .demography import Demography
 from .demography.fertility import build_fertility
 from .demography.migration import MigrationModel
 from .demography.mortality import build_mortality
-from .errors import DataError
+from .data.health_tables import load_calibration_targets
+from .errors import DataError, ScenarioError
+from .health.calibration import calibration_year_problem
 from .health.model import Health, build_health
 from .interventions.catalogue import CATALOGUE_FILE, load_catalogue, resolve
+from .yaml_models import Problem
 
 
 @dataclass
@@ -42,20 +45,69 @@ def data_files_used(files) -> dict[str, Path]:
     return {spec.key: Path(getattr(files, spec.key, None) or spec.path) for spec in data.run_tables()}
 
 
+def year_problems(scenario) -> list[Problem]:
+    """Every year the scenario asks for that its data do not cover, each with the scenario's file,
+    line and key path: the population on 1 January of population.base_year, the mortality table's
+    years for demography.mortality.base_period and trend_period, the projection's years up to
+    end_year when aligned to it, and the calibration year (naerhed.health.calibration: from the
+    base year to end_year - 1). A table that cannot be read is a problem at its data.* key.
+    Fertility and migration tables are clamped to their nearest year by design (not a problem)."""
+    files, settings = scenario.data, scenario.demography
+    base_year, end_year = scenario.population.base_year, scenario.end_year
+    problems: list[Problem] = []
+
+    def add(key_path: str, message: str) -> None:
+        problems.append(Problem(*scenario.line_of(key_path), key_path, message))
+
+    def read(key: str, load):
+        try:
+            return load()
+        except DataError as exc:
+            add(f"data.{key}", str(exc))
+            return None
+
+    try:
+        data.load_population(base_year, path=_path(files.population))
+    except DataError as exc:
+        add("population.base_year", f"{base_year} is not in the population data: {exc}")
+    mortality_age5 = read("mortality_age5", lambda: data.load_mortality_age5(path=_path(files.mortality_age5)))
+    if mortality_age5 is not None:
+        low, high = int(mortality_age5.years.min()), int(mortality_age5.years.max())
+        for label in ("base_period", "trend_period"):
+            first, last = getattr(settings.mortality, label)
+            if first < low or last > high:
+                add(f"demography.mortality.{label}",
+                    f"{first}-{last} is outside the mortality table ({low}-{high}); allowed: years within {low}-{high}")
+    if settings.alignment.target == "projection":
+        projection = read("projection", lambda: data.load_projection(path=_path(files.projection)))
+        if projection is not None:
+            years = projection[0]
+            missing = sorted(set(range(base_year + 1, end_year + 1)) - set(years.tolist()))
+            if missing:
+                add("end_year", f"alignment to the projection (demography.alignment.target) needs it for "
+                    f"{missing[0]}-{missing[-1]}, but the projection table covers {years.min()}-{years.max()}; "
+                    f"allowed: end_year up to {years.max()}, a projection file (data.projection) covering "
+                    f"{missing[0]}-{missing[-1]}, or demography.alignment.target: none")
+    calibration = read("calibration", lambda: load_calibration_targets(_path(files.calibration)))
+    if calibration is not None:
+        problem = calibration_year_problem(calibration.year, base_year, end_year, calibration.path)
+        if problem:
+            add("data.calibration", problem)
+    return problems
+
+
 def load_inputs(scenario) -> Inputs:
-    """Read and check every table the scenario needs; raise DataError naming the file on problems."""
+    """Read and check every table the scenario needs; raise ScenarioError listing every year the
+    data do not cover (`year_problems`), DataError naming the file on other problems."""
+    problems = year_problems(scenario)
+    if problems:
+        raise ScenarioError(problems)
     files = scenario.data
     base_year = scenario.population.base_year
     base_counts = data.load_population(base_year, path=_path(files.population))
     municipalities = data.load_municipalities(path=_path(files.municipalities))
     settings = scenario.demography
-    mortality_age5 = data.load_mortality_age5(path=_path(files.mortality_age5))
-    for label, (first, last) in (("base_period", settings.mortality.base_period),
-                                 ("trend_period", settings.mortality.trend_period)):
-        if first < mortality_age5.years.min() or last > mortality_age5.years.max():
-            raise DataError(
-                f"demography.mortality.{label} {first}-{last} is outside the mortality table "
-                f"({mortality_age5.years.min()}-{mortality_age5.years.max()})")
+    mortality_age5 = data.load_mortality_age5(path=_path(files.mortality_age5))  # its years: year_problems
     mortality = build_mortality(
         mortality_age5,
         data.load_mortality_single_age(path=_path(files.mortality_single_age)),
@@ -70,11 +122,7 @@ def load_inputs(scenario) -> Inputs:
 
     projection_years = projection = None
     if settings.alignment.target == "projection":
-        projection_years, projection = data.load_projection(path=_path(files.projection))
-        missing = sorted(set(range(base_year + 1, scenario.end_year + 1)) - set(projection_years.tolist()))
-        if missing:
-            raise DataError(f"alignment needs the projection for {missing[0]}-{missing[-1]}, "
-                            f"but the projection table covers {projection_years.min()}-{projection_years.max()}")
+        projection_years, projection = data.load_projection(path=_path(files.projection))  # its years: year_problems
 
     demography = Demography(
         mortality=mortality,

@@ -17,6 +17,7 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
 from .financing.criteria import REGISTRY, names as criterion_names  # noqa: E402
+from .financing.payout import settlement_title  # noqa: E402
 from .results import (OLD_AGE, criteria_breakdown_table, criteria_table, risk_sources_table, risk_summary_text,
                       summary_table)  # noqa: E402
 
@@ -203,7 +204,7 @@ def repayment_distribution(ds: xr.Dataset, path: Path) -> None:
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("repayment (mio. DKK)")
     axes[0].legend(fontsize=7)
-    fig.suptitle(f"Repayment of nærhedsfinansiering per region ({ds.sizes['draw']} draws; formal rule)")
+    fig.suptitle(f"Repayment of nærhedsfinansiering per region ({ds.sizes['draw']} draws; {settlement_title(ds['settled'])})")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -319,9 +320,10 @@ def risk_sources_figure(ds: xr.Dataset, path: Path) -> None:
     plt.close(fig)
 
 
-def intervention_figure(rows: list[dict], path: Path) -> None:
+def intervention_figure(rows: list[dict], path: Path, settlement: str = "formal rule") -> None:
     """Per intervention, all regions, summed over the assessed years: cost, change of the expected
-    payout, and the net (payout change minus cost), in mio. DKK."""
+    payout, and the net (payout change minus cost), in mio. DKK; `settlement`: the run's settlement
+    mode in words (payout.settlement_title), shown in the title."""
     names = list(dict.fromkeys(r["intervention"] for r in rows))
     total = {n: [0.0, 0.0] for n in names}
     for r in rows:
@@ -340,7 +342,8 @@ def intervention_figure(rows: list[dict], path: Path) -> None:
     ax.set_yticklabels(names)
     ax.invert_yaxis()
     ax.set_xlabel("mio. DKK, all regions, summed over the assessed years")
-    ax.set_title("Interventions: cost against the change of the expected payout (each left out once, same seed)")
+    ax.set_title("Interventions: cost against the change of the expected payout (each left out once, same seed)\n"
+                 + settlement, fontsize=10)
     ax.grid(alpha=0.3, axis="x")
     ax.legend(fontsize=8)
     fig.tight_layout()
@@ -408,7 +411,7 @@ def contributions_table(results: RunResults, path: Path) -> None:
 def contributions_figure(results: RunResults, path: Path) -> None:
     """The interventions' cost against their change of the expected payout, where computed."""
     if results.contributions:
-        intervention_figure(results.contributions, path)
+        intervention_figure(results.contributions, path, settlement_title(results.dataset["settled"]))
 
 
 def intervention_outputs(results: RunResults, path: Path) -> None:

@@ -14,7 +14,7 @@ from .data.health_tables import RATE_MEASURES
 from .demography.mortality import life_expectancy
 from .engine import EVENT_NAMES, DrawResult
 from .financing.criteria import REGISTRY, compute_criteria, names as criterion_names
-from .financing.payout import assess
+from .financing.payout import assess, settlement_text
 from .financing.risk import (LEVEL, MONEY_PRECISION, PRECISION, TAIL_PRECISION, parameter_share, parameter_share_se,
                             precision_warnings, risk_metrics, summary_lines, varying)
 from .health.chronic import CONDITIONS
@@ -305,7 +305,8 @@ def risk_summary_text(ds: xr.Dataset) -> list[str]:
     risk = risk_dataset(ds)
     lines = []
     for year in ds["assessed_year"].values.tolist():
-        lines.append(f"{year} (rule set {ds['rule_set'].sel(assessed_year=year).values}; {ds.sizes['draw']} draws):")
+        lines.append(f"{year} (rule set {ds['rule_set'].sel(assessed_year=year).values}; "
+                     f"{settlement_text(ds, year)}; {ds.sizes['draw']} draws):")
         lines.extend("  " + line for line in summary_lines(risk, names, year))
     precision, money, tail = stated_precision(ds)
     lines.append("")

@@ -24,6 +24,7 @@ from . import __version__
 from .analysis.contributions import contribution_rows
 from .data import file_sha256
 from .executors import Executor, SerialExecutor
+from .health.model import calibration_note
 from .inputs import load_inputs
 from .pipeline import run_dataset
 from .report import RunResults, write_outputs
@@ -157,6 +158,7 @@ def run_scenario(scenario, out_root: Path = Path("outputs"), progress: bool = Tr
             "data_files": {key: {"path": str(path), "sha256": file_sha256(path)}
                            for key, path in {**inputs.files, **rule_set_files(scenario)}.items()},
             "fingerprint": scenario_fingerprint(scenario, inputs.files),
+            "calibration": calibration_note(inputs.health),
             "executor": executor.name,
             "started_utc": datetime.fromtimestamp(started, timezone.utc).isoformat(),
             "wall_seconds": round(time.time() - started, 2),

@@ -516,6 +516,7 @@ class Scenario(_Section, FromFiles):
     )
 
     _overrides: tuple[str, ...] = PrivateAttr(default=())
+    _lines: dict = PrivateAttr(default_factory=dict)
 
     @field_validator("interventions")
     @classmethod
@@ -559,6 +560,16 @@ class Scenario(_Section, FromFiles):
     def overrides(self) -> tuple[str, ...]:
         """The ``key.path=value`` overrides applied on top of the file(s), in order."""
         return self._overrides
+
+    def line_of(self, key_path: str) -> tuple[Optional[str], Optional[int]]:
+        """(file, line) where a setting was written; for a default, the key path's nearest written
+        parent, else (the scenario file, None); ('--set', None) for an override."""
+        path = key_path
+        while path:
+            if path in self._lines:
+                return self._lines[path]
+            path = path.rpartition(".")[0]
+        return (str(self.source_path) if self.source_path else None, None)
 
     def resolved(self) -> dict:
         """All settings, defaults included, as a plain JSON-able dict. Data file paths are absolute;
@@ -663,4 +674,5 @@ def load_scenario(
     assert isinstance(scenario, Scenario)
     scenario.attach_files(document.files)
     scenario._overrides = document.overrides
+    scenario._lines = dict(document.lines)
     return scenario

@@ -4,7 +4,7 @@ stated tolerance.
 
 One draw is simulated with central parameter values, from the scenario's base year to 2050 (so the
 chronic-disease projection can be compared with DREAM's SMILE), at the given sample fraction.
-Tolerances come from the data files; for the base-year criteria (calibrated in expectation) the
+Tolerances come from the data files; for the criteria of the calibration year (calibrated in expectation) the
 tolerance is four standard deviations of the chance of individual events at that sample size.
 """
 
@@ -163,15 +163,16 @@ def run_checks(scenario, sample_fraction: float = 0.05, checks_path=None) -> lis
 
     checks.extend(chronic_checks(inputs, result, base, weight))
 
-    base_totals = period_totals(base)
+    anchor = inputs.health.calibration_year  # the calibration is anchored in the year of its file
+    anchor_totals = period_totals(anchor)
     mun_region = inputs.demography.municipality_region
-    n_groups = base_totals.shape[1] // mun_region.size
+    n_groups = anchor_totals.shape[1] // mun_region.size
     for r, name in enumerate(REGION_NAMES):
-        t = base_totals[:, np.repeat(mun_region == r, n_groups)].sum(axis=1)
+        t = anchor_totals[:, np.repeat(mun_region == r, n_groups)].sum(axis=1)
         for c, criterion in enumerate(criterion_names(calibrated=True)):
             simulated = REGISTRY[criterion].value(lambda quantity: t[Q[quantity]])
-            checks.append(Check(f"{criterion}_{REGION_CODES[r]}_{base}", f"{criterion} in {name}, {base}", "calibrated",
-                                base, float(inputs.health.targets[c, r]), float(simulated), "",
+            checks.append(Check(f"{criterion}_{REGION_CODES[r]}_{anchor}", f"{criterion} in {name}, {anchor}", "calibrated",
+                                anchor, float(inputs.health.targets[c, r]), float(simulated), "",
                                 float(_criterion_tolerance(criterion, t, weight)), False,
                                 str(inputs.files["calibration"])))
     return checks

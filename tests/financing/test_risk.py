@@ -183,6 +183,9 @@ def hand_made_run():
     ds = xr.merge([payout.rename({"met": "criterion_met"}), risk.rename({n: f"risk_{n}" for n in risk.data_vars})])
     ds = ds.rename(period="assessed_year").assign_coords(region_name=("region", ["Nordjylland", "Midtjylland"]))
     ds["rule_set"] = ("assessed_year", ["nf2021"])
+    ds["settled"] = ("assessed_year", [True], {"settlement": "formal"})
+    ds["settlement_applied"] = ("assessed_year", [True])
+    ds["legal_status"] = ("assessed_year", ["in_force"])
     ds.attrs.update(precision=0.05, money_precision=0.5, tail_precision=0.5)
     return ds
 

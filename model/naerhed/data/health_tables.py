@@ -123,35 +123,73 @@ def load_hospital_use(rates_path=None, parameters_path=None) -> HospitalUseTable
 
 @dataclass
 class CalibrationTargets:
-    """Base-year level of each criterion per region, value and sd [criterion, region] (units in
-    calibration_targets.csv; sd: one standard deviation of its uncertainty, 0 if the file has none),
-    and the years the figures describe."""
+    """Level of each criterion per region in the calibration year, value and sd [criterion, region]
+    (units in calibration_targets.csv; sd: one standard deviation of its uncertainty, 0 if the file
+    has none); `year`: the calendar year the levels describe (one per file); `path`: the file read;
+    `filled`: the regions (names) a user's partial file left out, taken from the packaged file."""
 
     value: np.ndarray
     sd: np.ndarray
-    years: tuple[int, ...]
+    year: int
+    path: str
+    filled: tuple[str, ...] = ()
+
+    @property
+    def years(self) -> tuple[int, ...]:
+        """The calendar years the figures describe (one)."""
+        return (self.year,)
+
+    def completion_text(self) -> str:
+        """What a partial file was completed with, in words ('' for a complete file)."""
+        if not self.filled:
+            return ""
+        given = [name for name in REGION_NAMES if name not in self.filled]
+        return (f"calibration: {self.path} ({self.year}) gives {', '.join(given)}; {', '.join(self.filled)} from the "
+                f"packaged calibration_targets.csv (their levels used for {self.year})")
 
 
 @cached_build(TABLES["calibration"])
 def _calibration(table: Table):
-    calibrated = criterion_names(calibrated=True)  # the criteria the base-year calibration solves for
+    """(targets, sd [criterion, region], NaN and 0 for a region the file leaves out, year, path); a
+    region in the file needs every calibrated criterion; every row is for one year."""
+    calibrated = criterion_names(calibrated=True)  # the criteria the calibration solves for
     table.check("value", np.array([REGISTRY[c].share for c in table["criterion"]], dtype=bool), hi=0.99)
+    years = table["year"]
+    if len(table) and np.any(years != years[0]):
+        other = int(np.flatnonzero(years != years[0])[0])
+        raise table.error(int(table.lines[other]), "year", (
+            f"every row must be for the same year (the year the levels describe; the calibration is anchored "
+            f"in it); the first row is for {int(years[0])}, this one for {int(years[other])}"))
     criterion = np.array([calibrated.index(c) for c in table["criterion"]], dtype=np.int64)
     cells = (criterion, table["region_code"])
     targets = np.full((len(calibrated), N_REGIONS), np.nan)
     sd = np.zeros((len(calibrated), N_REGIONS))
     targets[cells] = table["value"]
     sd[cells] = np.where(np.isnan(table["sd"]), 0.0, table["sd"])  # an empty or missing sd is 0
-    missing = [f"{calibrated[c]} for {REGION_NAMES[r]}" for c, r in zip(*np.nonzero(np.isnan(targets)))]
+    given = ~np.all(np.isnan(targets), axis=0)
+    missing = [f"{calibrated[c]} for {REGION_NAMES[r]}" for c, r in zip(*np.nonzero(np.isnan(targets))) if given[r]]
     if missing:
-        raise DataError(f"{table.path}: no target for {'; '.join(missing)}; every region needs all of: {', '.join(calibrated)}")
-    return frozen(targets), frozen(sd), tuple(sorted(set(table["year"].tolist())))
+        raise DataError(f"{table.path}: no target for {'; '.join(missing)}; a region in the file needs all of: "
+                        f"{', '.join(calibrated)} (regions left out are taken from the packaged file)")
+    if not given.any():
+        raise DataError(f"{table.path}: no rows; give the criteria of at least one region")
+    return frozen(targets), frozen(sd), int(years[0]), str(table.path)
 
 
 def load_calibration_targets(path=None) -> CalibrationTargets:
-    """The regions' base-year criterion levels (packaged or the user's own file; an `sd` column is optional)."""
-    targets, sd, years = _calibration(path)
-    return CalibrationTargets(targets.copy(), sd.copy(), years)
+    """The regions' criterion levels in the calibration year (packaged or the user's own file; an
+    `sd` column is optional). A user's file may give only some regions (all criteria of each): the
+    packaged rows fill the others, as levels of the user's year (`filled` names them)."""
+    targets, sd, year, where = _calibration(path)
+    targets, sd = targets.copy(), sd.copy()
+    absent = np.all(np.isnan(targets), axis=0)
+    if path is not None and absent.any():
+        packaged, packaged_sd, _, _ = _calibration(None)
+        targets[:, absent], sd[:, absent] = packaged[:, absent], packaged_sd[:, absent]
+    if np.isnan(targets).any():
+        raise DataError(f"{where}: no target for {', '.join(REGION_NAMES[r] for r in np.flatnonzero(absent))}; "
+                        "the packaged file needs every region")
+    return CalibrationTargets(targets, sd, year, where, tuple(REGION_NAMES[r] for r in np.flatnonzero(absent)))
 
 
 @cached_build(TABLES["hospital_use_trends"])

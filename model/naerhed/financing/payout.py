@@ -2,8 +2,17 @@
 part of the pool it keeps, and the payout and repayment in DKK, per draw.
 
 The pool is paid *a conto* during the year and settled afterwards (*efterregulering*): a region
-repays what it does not keep. The formal rule is always computed; with settlement 'as_applied' the
-repayment is set to zero for years in which no settlement actually took place (2019-2023).
+repays what it does not keep. The formal rule is always computed (share_kept, payout_formal_dkk,
+repayment_formal_dkk). The settlement mode decides payout_dkk and repayment_dkk:
+
+- 'formal': every year is settled by the formal rule (payout = share kept x the region's part of
+  the pool, repayment = the rest);
+- 'as_applied': a year whose rule set says no settlement took place (settlement_applied false, e.g.
+  2019-2023) is not settled: the region keeps its a-conto payment (payout = its whole part of the
+  pool, repayment 0); a settled year follows the formal rule.
+
+In both modes payout + repayment = the region's part of the pool, in every draw, year and rule set.
+`settled` (period) says which years were settled; its attribute `settlement` names the mode.
 """
 
 from __future__ import annotations
@@ -13,6 +22,44 @@ import xarray as xr
 
 from .criteria import REGISTRY, names as criterion_names
 from .rules import CriterionRule, RuleSet, met_and_fulfilment, rule_set_for_year, share_kept
+
+
+#: How payout and repayment are settled: every year by the formal rule, or as settlement actually took place.
+SETTLEMENT_MODES = ("formal", "as_applied")
+
+
+def settlement_text(payout: xr.Dataset, year: int) -> str:
+    """How the assessed `year` was settled and whether its rules are in force, in words, from
+    assess()'s result (dimension period, or assessed_year after a run), e.g. 'settlement as applied:
+    no settlement for 2021, the regions keep their a-conto payments (share kept: the formal rule)'."""
+    dim = payout["settled"].dims[0]
+    at = {dim: year}
+    mode = payout["settled"].attrs.get("settlement", "formal")
+    took_place = bool(payout["settlement_applied"].sel(at))
+    if mode == "formal":
+        text = "settlement: formal rule" + ("" if took_place else f" (no settlement actually took place for {year})")
+    elif bool(payout["settled"].sel(at)):
+        text = f"settlement as applied: {year} settled by the formal rule"
+    else:
+        text = (f"settlement as applied: no settlement for {year}, the regions keep their a-conto payments "
+                "(share kept: the formal rule)")
+    if str(payout["legal_status"].sel(at).values) == "hypothesis":
+        text += f"; the rules for {year} are a hypothesis (no published instrument)"
+    return text
+
+
+def settlement_title(settled: xr.DataArray) -> str:
+    """The settlement mode of a run for a figure title: 'formal rule', or 'settlement as applied:
+    no settlement in 2019-2023' (the years of `settled` that were not settled)."""
+    if settled.attrs.get("settlement", "formal") == "formal":
+        return "formal rule"
+    years = [int(y) for y, done in zip(settled[settled.dims[0]].values, settled.values) if not done]
+    if not years:
+        return "settlement as applied: every year settled"
+    span = str(years[0]) if len(years) == 1 else f"{years[0]}-{years[-1]}"
+    if len(years) > 1 and years != list(range(years[0], years[-1] + 1)):
+        span = ", ".join(str(y) for y in years)
+    return f"settlement as applied: no settlement in {span} (repayment 0)"
 
 
 def target_value(reference: np.ndarray, rule: CriterionRule, direction: int, region_codes: list[int]) -> np.ndarray:
@@ -54,9 +101,13 @@ def assess(criteria: xr.DataArray, rule_sets: list[RuleSet], population: xr.Data
     A year is assessed when its rule set's comparison year is in the results (e.g. the base year
     itself cannot be compared with the year before it). Returns a Dataset with met and fulfilment
     (draw, period, region, criterion; NaN for criteria that do not count), pivotal (would meeting the
-    criterion have raised the payout), criteria_met, share_kept, region_pool_dkk, payout_dkk and
-    repayment_dkk (draw, period, region). None if no year can be assessed (e.g. a projection of one
-    year, whose comparison year lies before the base year)."""
+    criterion have raised the payout), criteria_met, share_kept (the formal rule's), region_pool_dkk,
+    payout_formal_dkk and repayment_formal_dkk (the formal rule), payout_dkk and repayment_dkk (as
+    settled under `settlement`, 'formal' or 'as_applied'; DKK, draw, period, region) and settled
+    (period), settlement_applied and legal_status (period, the rule set's). None if no year can be assessed (e.g. a projection of one year, whose comparison year
+    lies before the base year)."""
+    if settlement not in SETTLEMENT_MODES:
+        raise ValueError(f"settlement must be one of {', '.join(SETTLEMENT_MODES)}; got {settlement!r}")
     periods = criteria["period"].values.tolist()
     regions = criteria["region"].values.tolist()
     n_draws = criteria.sizes["draw"]
@@ -100,13 +151,13 @@ def assess(criteria: xr.DataArray, rule_sets: list[RuleSet], population: xr.Data
             pivotal[:, :, c] = share_kept(met_if, fulfilment_if, rule) > kept + 1e-12
         keys = region_keys(rule, population.sel(period=year).values, need.sel(period=year).values, regions)
         pool = rule.pool_dkk * keys
-        payout = kept * pool
-        repayment = pool - payout
-        if settlement == "as_applied" and not rule.settlement_applied:
-            repayment = np.zeros_like(repayment)
+        formal_payout = kept * pool
+        settled = settlement == "formal" or bool(rule.settlement_applied)
+        payout = formal_payout if settled else pool.copy()  # not settled: the a-conto payment is kept
         assessed.append(year)
-        rows.append((met, fulfilment, np.nansum(met[:, :, counted], axis=2), kept, pool, payout, repayment, rule.name,
-                     pivotal, target))
+        rows.append((met, fulfilment, np.nansum(met[:, :, counted], axis=2), kept, pool, payout, pool - payout,
+                     rule.name, pivotal, target, formal_payout, pool - formal_payout, settled,
+                     bool(rule.settlement_applied), rule.legal_status))
     if not assessed:
         return None
     stack = lambda i: np.stack([r[i] for r in rows], axis=1)  # noqa: E731
@@ -127,6 +178,18 @@ def assess(criteria: xr.DataArray, rule_sets: list[RuleSet], population: xr.Data
                         {"units": "1 if meeting this criterion would have raised the payout"}),
             "target_value": (("draw", "period", "region", "criterion"), stack(9),
                              {"units": "as the criterion", "description": "the value that just meets the criterion"}),
+            "payout_formal_dkk": (("draw", "period", "region"), stack(10),
+                                  {**money, "description": "share kept x the region's part of the pool (formal rule)"}),
+            "repayment_formal_dkk": (("draw", "period", "region"), stack(11),
+                                     {**money, "description": "the region's part of the pool minus the formal payout"}),
+            "settled": (("period",), np.array([r[12] for r in rows], dtype=bool),
+                        {"settlement": settlement,
+                         "description": "whether the year is settled by the formal rule under the settlement mode; "
+                                        "if not, the region keeps its a-conto payment"}),
+            "settlement_applied": (("period",), np.array([r[13] for r in rows], dtype=bool),
+                                   {"description": "whether settlement actually took place (the rule set's settlement_applied)"}),
+            "legal_status": (("period",), [r[14] for r in rows],
+                             {"description": "in_force: rules set by a published instrument; hypothesis: the model's"}),
         },
         coords=coords,
     )

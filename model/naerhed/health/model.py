@@ -9,13 +9,16 @@ from pathlib import Path
 import numpy as np
 from scipy.special import ndtri
 
-from ..data.health_tables import (RATE_MEASURES, load_calibration_targets,
+from ..data.health_tables import (RATE_MEASURES, CalibrationTargets, load_calibration_targets,
                                   load_hospital_use, load_trend_priors)
+from ..data.registry import TABLES
+from ..errors import DataError
 from ..financing.criteria import names as criterion_names
 from ..demography.mortality import MortalityModel, death_probabilities
 from ..population import Population
 from ..streams import RandomStreams
 from ..uncertainty import as_prior, draw_value
+from .calibration import calibration_year_problem
 from .chronic import DIABETES_T2, KOL, ChronicModel, build_chronic_model
 from .frailty import calibrate_shape, draw_frailty
 from .hospital_use import ACUTE, OUTPATIENT, PLANNED, READMISSION, HospitalUseModel
@@ -44,6 +47,12 @@ class Health:
     input_met_probability: dict[str, float]  # scenario-input criterion → probability that it is met
     repeated_share_target: float   # share of acute inpatients with 2+ acute admissions (calibrated)
     repeated_admissions_target: float  # share of acute admissions made by them (validation)
+    calibration: CalibrationTargets  # the targets as read: year (the calibration is anchored in it), file, filled regions
+
+    @property
+    def calibration_year(self) -> int:
+        """The calendar year the calibration targets describe; the calibration is anchored in it."""
+        return self.calibration.year
 
     def draw(self, seed: int, draw: int, central: bool) -> DrawHealth:
         """Sample the per-draw parameters (common random numbers: keyed by seed, draw and name)."""
@@ -67,6 +76,17 @@ class Health:
         """Each person's death-rate multiplier from chronic disease (1 on average in each sex-age cell
         at the base year)."""
         return pop.by_sex_age(self.chronic.mortality_scale) * self.chronic.relative_risk(pop.chronic)
+
+
+def calibration_note(health: Health) -> dict:
+    """The calibration of a run for its manifest: the file, the year the calibration is anchored in,
+    and the regions a partial file left out (taken from the packaged file, named too)."""
+    note = {"file": health.calibration.path, "year": health.calibration.year,
+            "regions_from_packaged_file": list(health.calibration.filled)}
+    if health.calibration.filled:
+        note["packaged_file"] = str(TABLES["calibration"].path)
+        note["message"] = health.calibration.completion_text()
+    return note
 
 
 def _path(value) -> Path | None:
@@ -116,6 +136,9 @@ def build_health(scenario, base_counts: np.ndarray, mortality: MortalityModel) -
                                   death_probability=base_death_probability)
     tables = load_hospital_use(_path(files.hospital_use_rates), _path(files.hospital_use_parameters))
     calibration = load_calibration_targets(_path(files.calibration))
+    problem = calibration_year_problem(calibration.year, base_year, scenario.end_year, calibration.path)
+    if problem:
+        raise DataError(problem)
     priors = load_trend_priors(_path(files.hospital_use_trends))
     trends = {m: as_prior(getattr(scenario.health.trends, m)) if getattr(scenario.health.trends, m) is not None else priors[m]
               for m in RATE_MEASURES}
@@ -125,7 +148,8 @@ def build_health(scenario, base_counts: np.ndarray, mortality: MortalityModel) -
                   input_met_probability={name: getattr(scenario.health, f"{name}_met")
                                          for name in criterion_names(kind="input")},
                   repeated_share_target=tables.repeated_share_inpatients,
-                  repeated_admissions_target=tables.repeated_share_admissions)
+                  repeated_admissions_target=tables.repeated_share_admissions,
+                  calibration=calibration)
 
 
-__all__ = ["Health", "DrawHealth", "build_health", "frailty_shape_for_population"]
+__all__ = ["Health", "DrawHealth", "build_health", "calibration_note", "frailty_shape_for_population"]

@@ -113,6 +113,12 @@ def _payout(rule: RuleSet) -> str:
     return f"weighted: {weights}; {partial}{_tag(rule, 'payout')}"
 
 
+def _legal_status(rule: RuleSet) -> str:
+    status = ("in force (set by a published instrument)" if rule.legal_status == "in_force"
+              else "hypothesis (no published instrument; results say so)")
+    return f"{status}{_tag(rule, 'legal_status')}"
+
+
 def _settlement(rule: RuleSet) -> str:
     applied = "yes" if rule.settlement_applied else "no (the formal rule is still computed)"
     return f"{applied}{_tag(rule, 'settlement_applied')}"
@@ -161,6 +167,7 @@ def describe_rule_set(rule: RuleSet) -> list[str]:
         lines.append(f"    {label}: {_by_period(rule, f'criteria.{name}', _criterion(name))}")
     lines.append(f"  payout: {_by_period(rule, 'payout', _payout)}")
     lines.append(f"  settlement (efterregulering) applied: {_by_period(rule, 'settlement_applied', _settlement)}")
+    lines.append(f"  legal status: {_by_period(rule, 'legal_status', _legal_status)}")
     lines.append("  sources:")
     lines.extend(_sources(rule))
     return lines

@@ -10,7 +10,7 @@ to the rule set (`RuleSet.in_year`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any, Optional, Sequence
+from typing import Annotated, Any, Literal, Optional, Sequence
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, PrivateAttr, ValidationInfo, field_validator
 
@@ -111,6 +111,14 @@ class RuleSet(RuleSection, FromFiles):
         "The model always computes the formal rule; with the scenario's "
         "financing.settlement: as_applied, nothing is repaid in a year when this is false.",
         unit="true or false",
+    )
+    legal_status: Literal["in_force", "hypothesis"] = field(
+        "in_force",
+        description="Whether the rules were set by a published instrument for the year ('in_force') or are "
+        "the model's hypothesis (e.g. years after the scheme's abolition, or after the last year with a "
+        "published circular or order); give it by year to mark where the hypothesis begins. Shown with "
+        "the results of such years.",
+        unit="in_force or hypothesis",
     )
     provenance: dict[ProvenanceKey, ProvenanceEntry] = field(
         description="Where each value comes from, by key path (pool_dkk, split, split.shares, "

@@ -1,0 +1,84 @@
+"""`naerhed run` headline (issue 12): the years that matter to the user (the current and next
+calendar year when assessed, else the last assessed years, or --year), with the settlement and
+legal status of each year's rules; --quiet hides the progress bar only."""
+
+from __future__ import annotations
+
+import sys
+import types
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+import naerhed.cli as cli
+from naerhed.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _block(year: int) -> list[str]:
+    note = "; the rules for {0} are a hypothesis (no published instrument)".format(year) if year >= 2025 else ""
+    return [f"{year} (rule set nf2022plus; settlement: formal rule{note}; 40 draws):",
+            f"  Nordjylland keeps its full share in 5{year % 10} % of draws; ...",
+            f"  All regions together keep their full shares in 1{year % 10} % of draws; ..."]
+
+
+@pytest.fixture
+def fake_runner(monkeypatch, tmp_path):
+    """A runner that writes a risk_summary.txt for the assessed years 2020-2029 and records its calls."""
+    calls = []
+    module = types.ModuleType("naerhed.runner")
+
+    def run_scenario(scenario, out_root, progress=True, executor=None):
+        calls.append({"progress": progress})
+        folder = tmp_path / "runs" / scenario.name
+        folder.mkdir(parents=True, exist_ok=True)
+        lines = [line for year in range(2020, 2030) for line in _block(year)]
+        (folder / "risk_summary.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return folder
+
+    module.run_scenario = run_scenario
+    module.calls = calls
+    monkeypatch.setitem(sys.modules, "naerhed.runner", module)
+    monkeypatch.chdir(REPO)
+    return module
+
+
+def _years_shown(out: str) -> list[int]:
+    return [int(line.split()[0]) for line in out.splitlines() if line[:1].isdigit() and "rule set" in line]
+
+
+def test_headline_shows_the_current_and_next_calendar_year(fake_runner, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "_today", lambda: date(2026, 12, 3))
+    assert main(["run", "scenarios/baseline.yaml"]) == 0
+    out = capsys.readouterr().out
+    assert _years_shown(out) == [2026, 2027]
+    assert "the rules for 2026 are a hypothesis" in out
+    assert "Nordjylland keeps its full share in 56 %" in out and "All regions together keep their full shares in 17 %" in out
+
+
+def test_headline_falls_back_to_the_last_assessed_years(fake_runner, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "_today", lambda: date(2040, 1, 1))
+    assert main(["run", "scenarios/baseline.yaml"]) == 0
+    assert _years_shown(capsys.readouterr().out) == [2028, 2029]
+
+
+def test_headline_year_given_by_the_user(fake_runner, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "_today", lambda: date(2026, 12, 3))
+    assert main(["run", "scenarios/baseline.yaml", "--year", "2021"]) == 0
+    assert _years_shown(capsys.readouterr().out) == [2021]
+
+
+def test_year_outside_the_assessed_years_is_refused_before_running(fake_runner, capsys):
+    assert main(["run", "scenarios/baseline.yaml", "--year", "2031"]) == 2
+    err = capsys.readouterr().err
+    assert "--year 2031" in err and "2020-2029" in err
+    assert fake_runner.calls == []
+
+
+def test_quiet_hides_only_the_progress_bar(fake_runner, monkeypatch, capsys):
+    monkeypatch.setattr(cli, "_today", lambda: date(2026, 12, 3))
+    assert main(["run", "scenarios/baseline.yaml", "--quiet"]) == 0
+    assert fake_runner.calls == [{"progress": False}]
+    assert _years_shown(capsys.readouterr().out) == [2026, 2027]
