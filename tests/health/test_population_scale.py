@@ -12,7 +12,8 @@ from naerhed.demography.cohort_component import death_probability, decide_deaths
 from naerhed.financing.criteria import REGISTRY
 from naerhed.health.calibration import calibrate_regions
 from naerhed.health.chronic import has_chronic
-from naerhed.health.hospital_use import Q, cell_totals, simulate_use
+from naerhed.health.hospital_use import (Q, apply_modifiers, cell_totals, expected_counts, expected_over_dying,
+                                         simulate_use)
 from naerhed.interventions.mechanism import PersonModifiers
 from naerhed.population import synthesize
 from naerhed.streams import RandomStreams
@@ -83,3 +84,25 @@ def test_an_intervention_without_effect_changes_no_total(default_inputs):
     neutral = _event_draws(default_inputs, 0.01, 2, modify=lambda rates, prices: PersonModifiers.neutral(rates.shape[1]))
     none = _event_draws(default_inputs, 0.01, 2)
     np.testing.assert_array_equal(neutral, none)
+
+
+def test_expectation_over_dying_is_the_probability_weighted_blend():
+    """expected_over_dying equals (1 - q) × the expected counts if surviving + q × those if dying,
+    each after the same modifiers (random rates, probabilities and modifiers; float32 rounding)."""
+    rng = np.random.default_rng(4)
+    n = 1000
+    alive = rng.gamma(0.5, 1.0, (5, n)).astype(np.float32)
+    alive[4] = rng.uniform(0, 1.5, n)  # readmission probabilities, some above the cap
+    q = rng.uniform(0, 0.3, n)
+    last_year = np.array([[5.0], [1.5], [1.8], [1.0], [2.0]], dtype=np.float32)
+    prices = rng.uniform(1e3, 5e4, (4, n)).astype(np.float32)
+    mods = PersonModifiers(rng.uniform(0.5, 1.2, (5, n)).astype(np.float32), rng.uniform(0, 0.5, n).astype(np.float32),
+                           rng.uniform(0, 0.3, n).astype(np.float32), rng.uniform(0, 0.2, n).astype(np.float32),
+                           rng.uniform(0.8, 1.1, n).astype(np.float32))
+    blend = 0
+    for rates, weight in ((alive.copy(), 1 - q), (alive * last_year, q)):
+        registered = apply_modifiers(rates, mods)
+        counts = expected_counts(rates, prices, mods).astype(np.float64)
+        counts[4] += registered
+        blend = blend + weight * counts
+    np.testing.assert_allclose(expected_over_dying(alive.copy(), q, last_year, prices, mods), blend, rtol=1e-5)

@@ -14,8 +14,9 @@ Chance at the scale of the real population: each simulated person stands for 1/f
 1/sqrt(f) times as much as the real population's total. `cell_totals` therefore reports each event
 total (admissions, readmissions, stays, virtual courses, activity) of a municipality × age group
 cell as  expected + sqrt(f) × (realised − expected),  weighted by 1/f, where `expected` is the sum of
-the persons' expected counts (after the intervention modifiers; readmissions: probability ×
-expected first acute and planned admissions; activity: expected counts × prices × price modifier).
+the persons' expected counts over the events and over whether each dies in the year (after the
+intervention modifiers; readmissions: capped probability × expected first acute and planned
+admissions; activity: expected counts × prices × price modifier).
 The deviation from expectation then has the variance of the whole population's (a sum of
 independent person deviations; totals of any grouping of cells are sums of cell totals, so the same
 holds for regions), the same uniforms are used (common random numbers), and an intervention without
@@ -228,14 +229,18 @@ def apply_modifiers(rates: np.ndarray, mods) -> np.ndarray:
     return rates[OUTPATIENT] * mods.registered_virtual
 
 
-def expected_counts(rates: np.ndarray, prices: np.ndarray, mods=None, out: np.ndarray | None = None) -> np.ndarray:
+def expected_counts(rates: np.ndarray, prices: np.ndarray, mods=None, readmissions: np.ndarray | None = None) -> np.ndarray:
     """Expected counts [EXPECTED_ROW row, person] (float32) from expected rates [measure, person]
     after the intervention modifiers and the persons' prices [price measure, person]: acute admissions
     (readmissions included), planned, readmissions (probability capped at 1 × expected first acute
-    and planned admissions), outpatient, virtual (events) and activity (DKK, × the price modifier)."""
-    out = np.empty((6, rates.shape[1]), dtype=np.float32) if out is None else out
-    np.minimum(rates[READMISSION], np.float32(1.0), out=out[2])
-    out[2] *= rates[ACUTE] + rates[PLANNED]
+    and planned admissions, unless given as `readmissions`), outpatient, virtual (events) and activity
+    (DKK, × the price modifier)."""
+    out = np.empty((6, rates.shape[1]), dtype=np.float32)
+    if readmissions is None:
+        np.minimum(rates[READMISSION], np.float32(1.0), out=out[2])
+        out[2] *= rates[ACUTE] + rates[PLANNED]
+    else:
+        out[2] = readmissions
     np.add(rates[ACUTE], out[2], out=out[0])
     out[1], out[3], out[4] = rates[PLANNED], rates[OUTPATIENT], rates[VIRTUAL]
     np.multiply(out[0], prices[0], out=out[5])
@@ -243,6 +248,33 @@ def expected_counts(rates: np.ndarray, prices: np.ndarray, mods=None, out: np.nd
         out[5] += out[row] * prices[price]
     if mods is not None:
         out[5] *= mods.price
+    return out
+
+
+def expected_over_dying(alive: np.ndarray, death_probability: np.ndarray, last_year: np.ndarray, prices: np.ndarray,
+                        mods=None) -> np.ndarray:
+    """Expected counts [EXPECTED_ROW row, person] over the events and over whether each person dies
+    in the year: (1 - q) × the counts if surviving + q × the counts if dying (rates × the last year of
+    life's multipliers `last_year` [measure, 1]), the modifiers `mods` as drawn. `alive`: the rates
+    [measure, person] if surviving, before the modifiers (overwritten). The modifiers are linear in
+    the rates, so the rows linear in them take the probability-weighted rates; the readmissions (capped
+    probability × admissions) are weighted after the cap. The modifiers scale the acute, planned
+    and readmission rates alone (they move acute admissions out, never in), so those rates if dying
+    are the surviving ones × the multipliers."""
+    q = death_probability.astype(np.float32)
+    weighted = alive * (np.float32(1.0) + q * (last_year - np.float32(1.0)))
+    registered = None
+    if mods is not None:
+        registered = apply_modifiers(weighted, mods)
+        apply_modifiers(alive, mods)
+    acute, planned, readmission = alive[ACUTE], alive[PLANNED], alive[READMISSION]
+    lyl = last_year[:, 0]
+    if_surviving = np.minimum(readmission, np.float32(1.0)) * (acute + planned)
+    if_dying = (np.minimum(readmission * lyl[READMISSION], np.float32(1.0))
+                * (acute * lyl[ACUTE] + planned * lyl[PLANNED]))
+    out = expected_counts(weighted, prices, mods, readmissions=if_surviving + q * (if_dying - if_surviving))
+    if mods is not None:
+        out[4] += registered
     return out
 
 
@@ -273,23 +305,15 @@ def simulate_use(model: HospitalUseModel, pop: Population, dies: np.ndarray, reg
     activity = acute * prices[0] + planned * prices[1] + outpatient * prices[2] + virtual * prices[3]
     if death_probability is None or model.cost_ageing == "constant_standards":
         expected = expected_counts(rates, prices, mods)
-    else:  # (1 - q) × expected if surviving the year + q × expected if dying in it, modifiers as drawn
-        q = death_probability.astype(np.float32)
-        if_dying = alive * last_year
         if mods is not None:
-            registered_rate_alive = apply_modifiers(alive, mods)
-            registered_rate_dying = apply_modifiers(if_dying, mods)
-        expected = expected_counts(alive, prices, mods)
-        expected += q * (expected_counts(if_dying, prices, mods) - expected)
-        if mods is not None:
-            expected[4] += registered_rate_alive + q * (registered_rate_dying - registered_rate_alive)
+            expected[4] += registered_rate
+    else:
+        expected = expected_over_dying(alive, death_probability, last_year, prices, mods)
     if mods is not None:
         activity *= mods.price
         registering = np.flatnonzero(registered_rate)  # the persons an intervention registers for (few)
         u = draw("registered_virtual")
         virtual[registering] += poisson_from_uniform(registered_rate[registering], u[registering])
-        if death_probability is None or model.cost_ageing == "constant_standards":
-            expected[4, registering] += registered_rate[registering]
     return PersonUse(acute=acute, planned=planned, readmissions=readmissions, outpatient=outpatient,
                      virtual=virtual, activity_dkk=activity, expected=expected)
 
