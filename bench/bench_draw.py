@@ -10,6 +10,10 @@
 3. Many draws: 1,000 draws at sample fraction 0.05 with 2 workers (skipped with --quick).
 4. A Sobol sweep over the 8 parameters of bench/sobol_parameters.yaml with N = 256 base samples
    (2,560 points, one draw each) at sample fraction 0.01 on 2 workers (skipped with --quick).
+5. Chance at the scale of the population (bench/population_scale.py): across-draw sd of each
+   criterion per region with central uncertainty at sample fractions 0.01, 0.05, 0.2 and 1.0
+   (400, 200, 100 and 40 draws; --quick: 100, 50, 20, 0), and at 0.01 the part of each source of
+   chance (events, frailty, chronic states, deaths, ...), 200 draws (skipped with --quick).
 """
 
 from __future__ import annotations
@@ -126,6 +130,27 @@ def sobol_sweep() -> dict:
     return result
 
 
+SCALE_DRAWS = {0.01: 400, 0.05: 200, 0.2: 100, 1.0: 40}
+SCALE_DRAWS_QUICK = {0.01: 100, 0.05: 50, 0.2: 20}
+
+
+def population_scale(quick: bool) -> dict:
+    """The sd table and (not with --quick) the sources at 0.01, from bench/population_scale.py."""
+    draws = SCALE_DRAWS_QUICK if quick else SCALE_DRAWS
+    out = {}
+    runs = [("sd_by_fraction", ["sd", ",".join(f"{f}:{n}" for f, n in draws.items())])]
+    if not quick:
+        runs.append(("sources_at_0.01", ["sources", "0.01", "200"]))
+    for key, args in runs:
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / "scale.json"
+            done = subprocess.run([sys.executable, "bench/population_scale.py", *args, path], cwd=ROOT, check=True,
+                                  capture_output=True, text=True)
+            print(done.stdout, end="", flush=True)
+            out[key] = json.loads(path.read_text())
+    return out
+
+
 def main() -> None:
     quick = "--quick" in sys.argv
     baseline = str(ROOT / "scenarios" / "baseline.yaml")
@@ -137,8 +162,9 @@ def main() -> None:
         many = child(WORKERS, 0.05, 1000, 2, baseline)
         print(f"1,000 draws x 290,000 persons x 10 years, 2 workers: {many['wall_seconds'] / 60:5.1f} minutes", flush=True)
         sobol = sobol_sweep()
+    scale = population_scale(quick)
     result = {"machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "when": time.strftime("%Y-%m-%d")},
-              "one_draw": rows, "scaling": scaling, "draws_1000": many, "sobol_sweep": sobol}
+              "one_draw": rows, "scaling": scaling, "draws_1000": many, "sobol_sweep": sobol, "population_scale": scale}
     path = Path(__file__).with_name("results.json")
     if quick and path.is_file():  # keep the long measurements of the last full run
         last = json.loads(path.read_text())

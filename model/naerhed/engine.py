@@ -19,7 +19,7 @@ from typing import Callable
 import numpy as np
 
 from .constants import N_AGE_GROUPS, N_AGES, N_REGIONS
-from .demography.cohort_component import complete_year, decide_deaths
+from .demography.cohort_component import complete_year, death_probability, decide_deaths
 from .health.calibration import calibrate_in_year
 from .health.chronic import DIABETES_T1, DIABETES_T2, KOL, has_chronic
 from .health.hospital_use import QUANTITIES, cell_totals, simulate_use
@@ -86,12 +86,14 @@ def simulate_draw(spec: RunSpec, draw: int, on_year: Callable[[int], None] | Non
     chronic_persons[0] = chronic_counts(pop)
     for i in range(1, n_years):
         year = pop.year
-        dies = decide_deaths(pop, demo, streams, health.mortality_multiplier(pop))
+        mortality_multiplier = health.mortality_multiplier(pop)
+        dies = decide_deaths(pop, demo, streams, mortality_multiplier)
         pop.chronic, _ = health.chronic.apply_incidence(pop.chronic, pop.age, pop.sex, pop.id, pop.next_id, streams, year)
         modify = None
         if drawn:
             modify = year_modifier(drawn, pop, health.use, streams, year, participants[i - 1], costs[i - 1])
-        use = simulate_use(health.use, pop, dies, region_scale, parameters.trend, streams, year, modify)
+        use = simulate_use(health.use, pop, dies, region_scale, parameters.trend, streams, year, modify,
+                           death_probability(pop, demo, mortality_multiplier))
         hospital[i - 1] = cell_totals(pop, dies, has_chronic(pop.chronic), use, n_municipalities,
                                       health.use.repeated_threshold)
         first_new_id = pop.next_id

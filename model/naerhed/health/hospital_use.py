@@ -9,6 +9,22 @@ numbers). Readmissions: each admission is followed by an acute readmission withi
 person's readmission probability (built the same way); readmissions are acute admissions
 themselves but are not followed by further readmissions (a simplification).
 
+Chance at the scale of the real population: each simulated person stands for 1/f real persons
+(f: the sample fraction), so a total of the sample's drawn events, weighted by 1/f, would vary
+1/sqrt(f) times as much as the real population's total. `cell_totals` therefore reports each event
+total (admissions, readmissions, stays, virtual courses, activity) of a municipality × age group
+cell as  expected + sqrt(f) × (realised − expected),  weighted by 1/f, where `expected` is the sum of
+the persons' expected counts over the events and over whether each dies in the year (after the
+intervention modifiers; readmissions: capped probability × expected first acute and planned
+admissions; activity: expected counts × prices × price modifier).
+The deviation from expectation then has the variance of the whole population's (a sum of
+independent person deviations; totals of any grouping of cells are sums of cell totals, so the same
+holds for regions), the same uniforms are used (common random numbers), and an intervention without
+effect leaves both parts, hence the total, exactly unchanged. What the sample still adds is the
+sampling error of the expectations (who is in the sample, their frailty and chronic states; see
+the README, "Chance at the scale of the population"). Persons counts (citizens, decedents, chronic
+persons, inpatients) are counted as drawn.
+
 Cost ageing (DREAM's variants): 'healthy_ageing' applies the last-year-of-life multiplier to the
 persons who die during the year, so lower mortality postpones the costly last year;
 'constant_standards' gives everybody the base year's average multiplier of their sex and age, so
@@ -177,10 +193,18 @@ def expected_activity_dkk(model: HospitalUseModel, pop: Population, death_probab
     return total * pop.weight
 
 
+#: The event totals of QUANTITIES that are reported at the scale of the real population (see the
+#: module docstring), each with the row of `PersonUse.expected` that holds its expectation.
+EXPECTED_ROW = {"acute_admissions": 0, "planned_admissions": 1, "readmissions": 2, "outpatient_stays": 3,
+                "virtual_courses": 4, "activity_dkk": 5, "chronic_activity_dkk": 5}
+
+
 @dataclass
 class PersonUse:
     """Counts per person in one year (int16): acute (incl. readmissions), planned, readmissions,
-    outpatient, virtual; activity in DKK (float32)."""
+    outpatient, virtual; activity in DKK (float32); expected [row, person] (float32): each person's
+    expected acute (incl. readmissions), planned, readmissions, outpatient, virtual (events) and
+    activity (DKK), the rows of EXPECTED_ROW."""
 
     acute: np.ndarray
     planned: np.ndarray
@@ -188,6 +212,7 @@ class PersonUse:
     outpatient: np.ndarray
     virtual: np.ndarray
     activity_dkk: np.ndarray
+    expected: np.ndarray | None = None
 
 
 def apply_modifiers(rates: np.ndarray, mods) -> np.ndarray:
@@ -204,12 +229,69 @@ def apply_modifiers(rates: np.ndarray, mods) -> np.ndarray:
     return rates[OUTPATIENT] * mods.registered_virtual
 
 
+def expected_counts(rates: np.ndarray, prices: np.ndarray, mods=None, readmissions: np.ndarray | None = None) -> np.ndarray:
+    """Expected counts [EXPECTED_ROW row, person] (float32) from expected rates [measure, person]
+    after the intervention modifiers and the persons' prices [price measure, person]: acute admissions
+    (readmissions included), planned, readmissions (probability capped at 1 × expected first acute
+    and planned admissions, unless given as `readmissions`), outpatient, virtual (events) and activity
+    (DKK, × the price modifier)."""
+    out = np.empty((6, rates.shape[1]), dtype=np.float32)
+    if readmissions is None:
+        np.minimum(rates[READMISSION], np.float32(1.0), out=out[2])
+        out[2] *= rates[ACUTE] + rates[PLANNED]
+    else:
+        out[2] = readmissions
+    np.add(rates[ACUTE], out[2], out=out[0])
+    out[1], out[3], out[4] = rates[PLANNED], rates[OUTPATIENT], rates[VIRTUAL]
+    np.multiply(out[0], prices[0], out=out[5])
+    for row, price in ((1, 1), (3, 2), (4, 3)):
+        out[5] += out[row] * prices[price]
+    if mods is not None:
+        out[5] *= mods.price
+    return out
+
+
+def expected_over_dying(alive: np.ndarray, death_probability: np.ndarray, last_year: np.ndarray, prices: np.ndarray,
+                        mods=None) -> np.ndarray:
+    """Expected counts [EXPECTED_ROW row, person] over the events and over whether each person dies
+    in the year: (1 - q) × the counts if surviving + q × the counts if dying (rates × the last year of
+    life's multipliers `last_year` [measure, 1]), the modifiers `mods` as drawn. `alive`: the rates
+    [measure, person] if surviving, before the modifiers (overwritten). The modifiers are linear in
+    the rates, so the rows linear in them take the probability-weighted rates; the readmissions (capped
+    probability × admissions) are weighted after the cap. The modifiers scale the acute, planned
+    and readmission rates alone (they move acute admissions out, never in), so those rates if dying
+    are the surviving ones × the multipliers."""
+    q = death_probability.astype(np.float32)
+    weighted = alive * (np.float32(1.0) + q * (last_year - np.float32(1.0)))
+    registered = None
+    if mods is not None:
+        registered = apply_modifiers(weighted, mods)
+        apply_modifiers(alive, mods)
+    acute, planned, readmission = alive[ACUTE], alive[PLANNED], alive[READMISSION]
+    lyl = last_year[:, 0]
+    if_surviving = np.minimum(readmission, np.float32(1.0)) * (acute + planned)
+    if_dying = (np.minimum(readmission * lyl[READMISSION], np.float32(1.0))
+                * (acute * lyl[ACUTE] + planned * lyl[PLANNED]))
+    out = expected_counts(weighted, prices, mods, readmissions=if_surviving + q * (if_dying - if_surviving))
+    if mods is not None:
+        out[4] += registered
+    return out
+
+
 def simulate_use(model: HospitalUseModel, pop: Population, dies: np.ndarray, region_scale: np.ndarray,
-                 trend: np.ndarray, streams: RandomStreams, year: int, modify=None) -> PersonUse:
+                 trend: np.ndarray, streams: RandomStreams, year: int, modify=None,
+                 death_probability: np.ndarray | None = None) -> PersonUse:
     """Draw every person's hospital use in `year` (persons alive on 1 January; `dies`: dies this year).
     `modify(rates, prices)`, if given, returns intervention modifiers (or None) for the expected
-    rates [measure, person], given the persons' prices [price measure, person] (DKK per event)."""
-    rates = model.expected_rates(pop, region_scale, trend, year, dies=dies)
+    rates [measure, person], given the persons' prices [price measure, person] (DKK per event).
+    The expected counts (PersonUse.expected) are over the events given who dies or, when each
+    person's `death_probability` this year is given, also over whether the person dies (the last
+    year of life's multipliers weighted by it), the modifiers held as drawn."""
+    alive = model.expected_rates(pop, region_scale, trend, year, dies=np.zeros(pop.size, bool))
+    rates = alive.copy()
+    dying = np.flatnonzero(dies) if model.cost_ageing != "constant_standards" else np.empty(0, np.int64)
+    last_year = np.asarray(model.last_year_multiplier, dtype=np.float32)[:, None]
+    rates[:, dying] *= last_year
     prices = person_prices(model, pop, region_scale, np.float32)
     mods = modify(rates, prices) if modify is not None else None
     registered_rate = apply_modifiers(rates, mods) if mods is not None else None
@@ -221,38 +303,50 @@ def simulate_use(model: HospitalUseModel, pop: Population, dies: np.ndarray, reg
     readmissions = binomial_from_uniform(first_acute + planned, rates[READMISSION], draw("readmission"))
     acute = first_acute + readmissions
     activity = acute * prices[0] + planned * prices[1] + outpatient * prices[2] + virtual * prices[3]
+    if death_probability is None or model.cost_ageing == "constant_standards":
+        expected = expected_counts(rates, prices, mods)
+        if mods is not None:
+            expected[4] += registered_rate
+    else:
+        expected = expected_over_dying(alive, death_probability, last_year, prices, mods)
     if mods is not None:
         activity *= mods.price
         registering = np.flatnonzero(registered_rate)  # the persons an intervention registers for (few)
         u = draw("registered_virtual")
         virtual[registering] += poisson_from_uniform(registered_rate[registering], u[registering])
     return PersonUse(acute=acute, planned=planned, readmissions=readmissions, outpatient=outpatient,
-                     virtual=virtual, activity_dkk=activity)
+                     virtual=virtual, activity_dkk=activity, expected=expected)
 
 
 def cell_totals(pop: Population, dies: np.ndarray, chronic: np.ndarray, use: PersonUse,
                 n_municipalities: int, repeated_threshold: int) -> np.ndarray:
     """Totals [quantity, municipality × age group] of one year, in weighted persons, events or DKK.
+    The event totals of EXPECTED_ROW are at the scale of the real population when `use.expected` is
+    given: expected + sqrt(f) × (realised − expected) (see the module docstring).
     Sums over few persons (decedents, inpatients, chronic patients) run over their indices only."""
     key = pop.municipality.astype(np.int64) * N_AGE_GROUPS + age_group_of_age()[pop.age]
     n_cells = n_municipalities * N_AGE_GROUPS
     totals = np.zeros((len(QUANTITIES), n_cells))
+    shrink = np.sqrt(1.0 / pop.weight)  # sqrt(f): the sample's chance deviation shrunk to the population's
+    scaled = use.expected is not None and shrink != 1.0
 
     def persons(name, idx=None):
         totals[Q[name]] = np.bincount(key if idx is None else key[idx], minlength=n_cells)
 
     def events(name, values, idx=None):
-        if idx is None:  # everybody: cheaper than finding the persons with events when many have some
-            totals[Q[name]] = np.bincount(key, weights=values, minlength=n_cells)
-        else:
-            totals[Q[name]] = np.bincount(key[idx], weights=values[idx], minlength=n_cells)
+        keys = key if idx is None else key[idx]  # everybody: cheaper than finding the persons with events
+        totals[Q[name]] = np.bincount(keys, weights=values if idx is None else values[idx], minlength=n_cells)
+        if scaled and name in EXPECTED_ROW:
+            expected = use.expected[EXPECTED_ROW[name]]
+            expected = np.bincount(keys, weights=expected if idx is None else expected[idx], minlength=n_cells)
+            totals[Q[name]] = expected + shrink * (totals[Q[name]] - expected)
 
     persons("citizens")
     persons("decedents", np.flatnonzero(dies))
     with_chronic = np.flatnonzero(chronic)
     persons("chronic_persons", with_chronic)
     inpatient = np.flatnonzero(use.acute)
-    events("acute_admissions", use.acute, inpatient)
+    events("acute_admissions", use.acute)
     events("planned_admissions", use.planned)
     events("readmissions", use.readmissions)
     events("outpatient_stays", use.outpatient)
