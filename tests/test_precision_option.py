@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from naerhed.cli import main
+from naerhed.financing.precision import MONEY_PRECISION, TAIL_PRECISION
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -41,7 +42,7 @@ def test_precision_option_sets_the_scenario_key_and_warnings_go_to_stderr(stub_r
     assert main(["run", "scenarios/baseline.yaml", "--precision", "0.02", "--quiet"]) == 0
     (scenario,) = stub_runner.calls
     assert scenario.financing.precision == 0.02
-    assert scenario.financing.money_precision == 0.02 and scenario.financing.tail_precision == 0.05  # defaults
+    assert (scenario.financing.money_precision, scenario.financing.tail_precision) == (MONEY_PRECISION, TAIL_PRECISION)
     err = capsys.readouterr().err
     assert err.startswith("Warning: P(full payout) has a Monte Carlo standard error up to 0.079")
     assert "about 99 draws would meet it" in err

@@ -113,7 +113,7 @@ def test_baseline():
     scenario = load_scenario(SCENARIOS / "baseline.yaml")
     assert scenario.name == "baseline"
     assert scenario.seed == 20190101
-    assert scenario.draws == 40
+    assert scenario.draws == 100
     assert scenario.end_year == 2030
     assert scenario.population.base_year == 2019
     assert scenario.population.sample_fraction == 0.05

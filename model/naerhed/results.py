@@ -15,8 +15,9 @@ from .demography.mortality import life_expectancy
 from .engine import EVENT_NAMES, DrawResult
 from .financing.criteria import REGISTRY, compute_criteria, names as criterion_names
 from .financing.payout import assess, settlement_text
-from .financing.risk import (LEVEL, MONEY_PRECISION, PRECISION, TAIL_PRECISION, parameter_share, parameter_share_se,
-                            precision_warnings, risk_metrics, summary_lines, varying)
+from .financing.precision import MONEY_PRECISION, PRECISION, TAIL_PRECISION
+from .financing.risk import (LEVEL, parameter_share, parameter_share_se, precision_warnings, risk_metrics, summary_lines,
+                            varying)
 from .health.chronic import CONDITIONS
 from .health.hospital_use import QUANTITIES, activity_of_rates
 from .inputs import Inputs

@@ -33,6 +33,7 @@ from pydantic_core import PydanticCustomError
 
 from naerhed.data.registry import scenario_tables
 from naerhed.errors import ScenarioError
+from naerhed.financing.precision import MONEY_PRECISION, PRECISION, TAIL_PRECISION
 from naerhed.interventions.types import INTERVENTION_TAG, settings_union
 from naerhed.sections import NAME_PATTERN as _NAME_PATTERN
 from naerhed.sections import UNCERTAIN_TAG, Distribution, Uncertain
@@ -381,7 +382,7 @@ class FinancingSettings(_Section):
         unit="choice",
     )
     precision: float = _field(
-        0.05,
+        PRECISION,
         gt=0,
         le=0.5,
         allow_inf_nan=False,
@@ -391,17 +392,17 @@ class FinancingSettings(_Section):
         unit="probability (standard error)",
     )
     money_precision: float = _field(
-        0.02,
+        MONEY_PRECISION,
         gt=0,
         le=1,
         allow_inf_nan=False,
         description="Stated Monte Carlo precision of the expected repayment: the largest acceptable "
         "standard error as a share of the region's nærhedsfinansiering share (of all shares for all "
-        "regions together); 0.02 is about 6 mio. DKK of a 321 mio. DKK share.",
+        "regions together); 0.035 is about 11 mio. DKK of a 321 mio. DKK share.",
         unit="share of the region's share (standard error)",
     )
     tail_precision: float = _field(
-        0.05,
+        TAIL_PRECISION,
         gt=0,
         le=1,
         allow_inf_nan=False,

@@ -32,6 +32,8 @@ from __future__ import annotations
 import numpy as np
 import xarray as xr
 
+from .precision import MONEY_PRECISION, PRECISION, TAIL_PRECISION
+
 LEVEL = 0.95
 #: Bootstrap resamples for the Monte Carlo error of the value at risk and expected shortfall.
 BOOTSTRAP_REPLICATES = 400
@@ -39,16 +41,6 @@ BOOTSTRAP_REPLICATES = 400
 BOOTSTRAP_SEED = 12345
 #: Bounds of the bootstrap percentile interval of the VaR and ES (a 95 % Monte Carlo interval).
 INTERVAL = (0.025, 0.975)
-#: Default precision: standard error of a probability (P(full payout), P(criterion met)).
-PRECISION = 0.05
-#: Default precision of the expected repayment (and payout): standard error as a share of the
-#: region's nærhedsfinansiering share (its pool); 2 % is about 6 mio. DKK of a 321 mio. DKK share, and
-#: matches PRECISION on P(full payout) when a missed criterion costs about a third of the share.
-MONEY_PRECISION = 0.02
-#: Default precision of the tail figures (95 % value at risk, expected shortfall), as MONEY_PRECISION:
-#: they rest on the worst 1 draw in 20, so the same error takes about (error ratio)^2 times the draws;
-#: 5 % of the share (about 16 mio. DKK) keeps the draws needed in the hundreds, not thousands.
-TAIL_PRECISION = 0.05
 
 
 def value_at_risk(values: np.ndarray, level: float = LEVEL, axis: int = 0) -> np.ndarray:
