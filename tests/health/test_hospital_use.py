@@ -133,19 +133,27 @@ def test_admissions_are_concentrated_as_published(base_year_draw):
     share_persons = t[Q["repeated_acute_inpatients"]] / t[Q["acute_inpatients"]]
     share_admissions = t[Q["repeated_acute_admissions"]] / t[Q["acute_admissions"]]
     n = t[Q["acute_inpatients"]] / 20
-    assert abs(share_persons - 0.11) < 0.02 + 4 * np.sqrt(0.11 * 0.89 / n)
+    # the frailty variance is fitted to 0.11 offline, to the tolerance model_checks.csv states for it
+    from naerhed.data.validation_tables import load_model_checks
+
+    check = {c.id: c for c in load_model_checks()}["repeated_acute_share_of_inpatients"]
+    assert abs(share_persons - check.value) < check.allowed_deviation() + 4 * np.sqrt(0.11 * 0.89 / n)
     assert share_admissions > 0.25
 
 
 def test_sample_fraction_does_not_bias_the_rates(default_inputs):
-    """Criteria at sample fraction 0.01 and 0.1 agree within their sampling error, over 4 draws each."""
-    small_spec = RunSpec(inputs=default_inputs, end_year=2020, sample_fraction=0.01, seed=3, central=True)
-    large_spec = RunSpec(inputs=default_inputs, end_year=2020, sample_fraction=0.1, seed=3, central=True)
-    small = np.array([_criteria(simulate_draw(small_spec, d).hospital[0]) for d in range(4)])
-    large = np.array([_criteria(simulate_draw(large_spec, d).hospital[0]) for d in range(2)])
-    diff = np.abs(small.mean(axis=0) - large.mean(axis=0))
-    spread = np.sqrt(small.var(axis=0, ddof=1) / 4 + large.var(axis=0, ddof=1) / 2 + 1e-18)
-    assert np.all(diff <= 4 * spread + 1e-3 * large.mean(axis=0)), (small.mean(0), large.mean(0))
+    """National criteria at sample fraction 0.01 (4 draws) and 0.1 (2 draws) agree within 4 standard
+    errors of the difference of their means, each draw's variance from the chance of events of its
+    simulated counts (a 1-2 draw sample variance would be no yardstick)."""
+    means, variances = [], []
+    for fraction, n_draws in ((0.01, 4), (0.1, 2)):
+        spec = RunSpec(inputs=default_inputs, end_year=2020, sample_fraction=fraction, seed=3, central=True)
+        totals = [simulate_draw(spec, d).hospital[0].sum(axis=1) for d in range(n_draws)]
+        values = np.array([_criteria(t[:, None]) for t in totals])
+        sds = np.array([_chance_sd(t, v, 1 / fraction) for t, v in zip(totals, values)])
+        means.append(values.mean(axis=0))
+        variances.append((sds ** 2).sum(axis=0) / n_draws ** 2)
+    assert np.all(np.abs(means[0] - means[1]) <= 4 * np.sqrt(variances[0] + variances[1])), means
 
 
 def _expected_activity_growth(variant: str, end_year: int = 2030) -> float:
