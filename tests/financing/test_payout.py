@@ -186,3 +186,27 @@ def test_population_and_block_grant_keys(tmp_path):
     path.write_text("extends: nf2021\nname: pop_key\nsplit:\n  key: population\n  shares: null\n", encoding="utf-8")
     keys = region_keys(load_rule_set(str(path)), population, need, REGIONS)
     np.testing.assert_allclose(keys, population / population.sum(axis=1, keepdims=True))
+
+
+def test_2019_counts_digital_solutions_as_met_or_not():
+    """nf2019: five criteria of a fifth each, criterion 5 a scenario input (1 met, 0 not). The first
+    scheme year is assessed against 2018; 2018 itself is not."""
+    base = np.tile([2.2, 25000.0, 0.09, 0.10], (5, 1))
+    data = np.zeros((1, 2, 5, len(CRITERIA)))
+    data[0, 0, :, :4] = base
+    data[0, 1, :, :4] = base * np.array([0.99, 1.01, 1.01, 0.99])  # only criterion 1 met
+    data[0, 1, :, 4] = [1.0, 0.0, 1.0, 0.0, 1.0]
+    criteria = xr.DataArray(data, dims=("draw", "period", "region", "criterion"),
+                            coords={"draw": [0], "period": [2018, 2019], "region": REGIONS, "criterion": list(CRITERIA)})
+    population = xr.DataArray(np.ones((1, 2, 5)), dims=("draw", "period", "region"),
+                              coords={"draw": [0], "period": [2018, 2019], "region": REGIONS})
+    payout = assess(criteria, load_rule_sets(RULES), population, population)
+    assert payout["period"].values.tolist() == [2019]
+    year = payout.sel(period=2019)
+    np.testing.assert_array_equal(year["met"].values[0, :, 4], [1, 0, 1, 0, 1])
+    np.testing.assert_array_equal(year["fulfilment"].values[0, :, 4], [1, 0, 1, 0, 1])
+    np.testing.assert_array_equal(year["criteria_met"].values[0], [2, 1, 2, 1, 2])
+    np.testing.assert_allclose(year["share_kept"].values[0], [0.4, 0.2, 0.4, 0.2, 0.4])
+    # weighted rule: every missing criterion is pivotal, every met one is not
+    np.testing.assert_array_equal(year["pivotal"].values[0, 1], [0, 1, 1, 1, 1])
+    np.testing.assert_array_equal(year["pivotal"].values[0, 0], [0, 1, 1, 1, 0])

@@ -246,10 +246,12 @@ def _expected_base_year_criteria(inputs, fraction=0.02, seed=7):
     return expected, health.targets[order]
 
 
-def test_calibrated_expectations_equal_the_targets_exactly(default_inputs):
+@pytest.mark.parametrize("cost_ageing", ["constant_standards", "healthy_ageing", "constant_mortality"])
+def test_calibrated_expectations_equal_the_targets_exactly(cost_ageing):
     """The closed-form calibration makes the *expected* criteria of the population equal the targets.
     No chance is involved, so the tolerance is the float32 rounding of the per-person rates
     (relative 1e-6 per person, far less on regional sums): a bias of 1 % (e.g. readmissions solved
     as R/A instead of R/(A+R), or readmission activity left out of the price scale) fails clearly."""
-    expected, targets = _expected_base_year_criteria(default_inputs)
+    inputs = load_inputs(make_scenario(health={"cost_ageing": cost_ageing}))
+    expected, targets = _expected_base_year_criteria(inputs)
     np.testing.assert_allclose(expected, targets, rtol=1e-5, atol=0)
