@@ -1,11 +1,13 @@
-# naerhed: make demo | make test | make bench
+# naerhed: make demo | make test | make bench | make mutate
 # Each target creates .venv and installs the package and what it needs from pyproject.toml.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench clean
+.PHONY: demo test bench mutate clean
+
+MUTMUT_VERSION := 3.8.1
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,5 +24,16 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_draw.py
 
+# Mutation testing of the money layer (financing/ and health/calibration.py; config in pyproject.toml,
+# [tool.mutmut]): mutmut only imports mutants from ./, src/ or source/, so src links to model for the
+# run. Prints the share of mutants killed; survivors are discussed in tests/mutation_survivors.md.
+mutate: $(STAMP)
+	$(BIN)/python -m pip install --quiet "mutmut==$(MUTMUT_VERSION)"
+	ln -sfn model src
+	rm -rf mutants
+	MPLBACKEND=Agg $(BIN)/mutmut run --max-children 2; status=$$?; \
+	$(BIN)/python -c "import json,glob,collections; c=collections.Counter(v for f in glob.glob('mutants/**/*.meta', recursive=True) for v in json.load(open(f))['exit_code_by_key'].values()); n=sum(c.values()); k=sum(v for e,v in c.items() if e not in (0,None,33,34,5)); print(f'mutants: {n}, killed: {k} ({100*k/max(n,1):.1f} %), exit codes: {dict(c)}')"; \
+	rm -f src; exit $$status
+
 clean:
-	rm -rf $(VENV) outputs/*/ .pytest_cache
+	rm -rf $(VENV) outputs/*/ .pytest_cache mutants

@@ -18,7 +18,8 @@ def test_uniform_and_triangular_stay_in_their_range():
     tri = [draw_value(Prior("triangular", low=0.0, mode=0.2, high=1.0), "y", 3, d) for d in range(500)]
     assert 1.0 <= min(uniform) and max(uniform) <= 2.0
     assert 0.0 <= min(tri) and max(tri) <= 1.0
-    assert abs(np.mean(tri) - 0.4) < 4 * np.sqrt(1 / 18 * (1 + 0.04 + 0 - 0.2) / 500 + 1e-9) + 0.02
+    # mean (0 + 0.2 + 1) / 3 = 0.4; variance (a² + b² + c² - ab - ac - bc) / 18 = 0.84 / 18: 4 standard errors
+    assert abs(np.mean(tri) - 0.4) < 4 * np.sqrt(0.84 / 18 / 500)
 
 
 def test_common_random_numbers_and_central_values():

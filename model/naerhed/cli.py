@@ -273,11 +273,15 @@ def _cmd_validate_model(args: argparse.Namespace) -> int:
         tolerance = "at least" if c.at_least else "± " + fmt(c.tolerance)
         rel = f" ({100 * c.relative_difference:+.1f} %)" if c.published else ""
         table.add_row(c.description, c.kind, fmt(c.published), fmt(c.simulated), fmt(c.difference) + rel, tolerance,
-                      "ok" if c.ok else "OUTSIDE")
+                      "ok" if c.ok else ("outside (known)" if c.known_outside else "OUTSIDE"))
     tty = _is_tty(sys.stdout)
     Console(file=sys.stdout, highlight=False, width=None if tty else 160).print(table)
     failed = [c for c in checks if not c.ok]
     print(f"{len(checks) - len(failed)} of {len(checks)} figures within tolerance")
+    known = [c for c in failed if c.known_outside]
+    if known:
+        print(f"{len(known)} outside are known and explained in validation_known_outside.csv: "
+              + ", ".join(c.id for c in known))
     if args.csv:
         write_checks_csv(checks, Path(args.csv))
         print(f"wrote {args.csv}")

@@ -18,7 +18,7 @@ import numpy as np
 
 from . import data
 from .constants import REGION_CODES, REGION_NAMES
-from .data.validation_tables import load_model_checks
+from .data.validation_tables import load_known_outside, load_model_checks
 from .demography.mortality import build_mortality, life_expectancy
 from .financing.criteria import REGISTRY, names as criterion_names
 from .engine import simulate_draw
@@ -45,6 +45,7 @@ class Check:
     tolerance: float       # allowed absolute deviation (or the minimum, for 'at least' checks)
     at_least: bool
     source: str
+    known_outside: str = ""  # why the model misses the figure, if it is known to (validation_known_outside.csv)
 
     @property
     def difference(self) -> float:
@@ -175,6 +176,9 @@ def run_checks(scenario, sample_fraction: float = 0.05, checks_path=None) -> lis
                                 anchor, float(inputs.health.targets[c, r]), float(simulated), "",
                                 float(_criterion_tolerance(criterion, t, weight)), False,
                                 str(inputs.files["calibration"])))
+    known = load_known_outside()
+    for check in checks:
+        check.known_outside = known.get(check.id, "")
     return checks
 
 
@@ -207,8 +211,9 @@ def write_checks_csv(checks: list[Check], path: Path) -> None:
     with open(path, "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow(["id", "description", "kind", "year", "published_or_target", "simulated", "difference",
-                         "relative_difference_pct", "tolerance_absolute", "within_tolerance", "unit", "source"])
+                         "relative_difference_pct", "tolerance_absolute", "within_tolerance", "unit", "source",
+                         "known_outside_reason"])
         for c in checks:
             writer.writerow([c.id, c.description, c.kind, c.year, c.published, round(c.simulated, 6),
                              round(c.difference, 6), round(100 * c.relative_difference, 3), round(c.tolerance, 6),
-                             c.ok, c.unit, c.source])
+                             c.ok, c.unit, c.source, c.known_outside])

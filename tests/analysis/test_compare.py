@@ -70,3 +70,49 @@ def test_compare_refuses_unpaired_settings(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "population.sample_fraction differs (0.005 vs 0.01)" in err
     assert not (tmp_path / "out" / "compare").exists()
+
+
+def test_comparison_csvs_are_the_paired_differences_of_the_datasets(tmp_path):
+    """criteria_differences.csv and risk_differences.csv, read back, equal the means over draws of
+    the paired differences computed here from the two Datasets (and each scenario's own mean)."""
+    import csv
+
+    a = make_scenario(**SMALL)
+    b = make_scenario(**{**SMALL, "name": "faster",
+                         "health": {"trends": {"acute_admissions": {"distribution": "normal", "mean": -0.04, "sd": 0.01}}}})
+    folder, datasets, _, _ = compare_scenarios([a, b], tmp_path, progress=False)
+    ref, other = datasets["test"], datasets["faster"]
+    read = lambda name: list(csv.DictReader(open(folder / name, newline="", encoding="utf-8")))  # noqa: E731
+    criteria_rows = read("criteria_differences.csv")
+    assert criteria_rows
+    for row in criteria_rows:
+        region = None if row["region_code"] == "" else int(row["region_code"])
+        pick = lambda ds: (ds["criteria_national"] if region is None else ds["criteria"].sel(region=region)).sel(  # noqa: E731
+            period=int(row["year"]), criterion=row["criterion"])
+        assert row["comparison"] == "faster - test"
+        assert float(row["reference_value"]) == float(pick(ref).mean("draw"))
+        assert float(row["scenario_value"]) == float(pick(other).mean("draw"))
+        np.testing.assert_allclose(float(row["difference_mean"]), float((pick(other) - pick(ref)).mean("draw")),
+                                   rtol=1e-12, atol=1e-15)
+        assert float(row["difference_ci95_low"]) <= float(row["difference_mean"]) <= float(row["difference_ci95_high"])
+    risk_rows = read("risk_differences.csv")
+    metrics = {r["metric"] for r in risk_rows}
+    assert {"expected_repayment_dkk", "expected_payout_dkk", "p_full_payout"} <= metrics
+    for row in risk_rows:
+        year, region = int(row["year"]), None if row["region_code"] == "" else int(row["region_code"])
+
+        def per_draw(ds, metric):
+            r = ds.sel(assessed_year=year)
+            if metric == "p_full_payout":
+                full = r["share_kept"] >= 1 - 1e-9
+                return (full.all("region") if region is None else full.sel(region=region)).astype(float)
+            var = {"expected_repayment_dkk": "repayment_dkk", "expected_payout_dkk": "payout_dkk",
+                   "criteria_met_mean": "criteria_met"}[metric]
+            return r[var].sum("region") if region is None else r[var].sel(region=region)
+
+        if row["metric"] not in ("expected_repayment_dkk", "expected_payout_dkk", "p_full_payout", "criteria_met_mean"):
+            continue  # VaR and ES: statistics of each scenario's draws (risk.py), bootstrap interval
+        a_draws, b_draws = per_draw(ref, row["metric"]), per_draw(other, row["metric"])
+        np.testing.assert_allclose([float(row["reference_value"]), float(row["scenario_value"]), float(row["difference"])],
+                                   [float(a_draws.mean()), float(b_draws.mean()), float((b_draws - a_draws).mean())],
+                                   rtol=1e-12, atol=1e-9)

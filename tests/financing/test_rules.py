@@ -915,3 +915,37 @@ def test_load_yaml_model_reports_like_the_scenario_loader(tmp_path):
         f"{child}: title: required key is missing; it must be text",
         f"{child}:1: extends: unknown key. Allowed keys: inner, title",
     ]
+
+
+def test_share_kept_reads_float_met_with_nan_as_not_met(tmp_path):
+    """met given as 1/0 floats: NaN is not met, 0.5 and more is met."""
+    rule_set = weighted_rule(tmp_path, partial=False)
+    met = np.array([[np.nan, 0.5, 0.49, 1.0]])
+    np.testing.assert_allclose(share_kept(met, np.zeros((1, 4)), rule_set), [0.3 + 0.1])
+
+
+def test_partial_credit_is_clipped_to_0_1_and_nan_gives_none(tmp_path):
+    rule_set = weighted_rule(tmp_path, partial=True)
+    met = np.zeros((3, 4), bool)
+    fulfilment = np.array([[np.nan, 0.0, 0.0, 0.0], [1.5, 0.0, 0.0, 0.0], [-0.5, 0.5, 0.0, 0.0]])
+    np.testing.assert_allclose(share_kept(met, fulfilment, rule_set), [0.0, 0.4, 0.15])
+
+
+def test_share_kept_names_a_counted_criterion_that_is_missing():
+    rule_set = load_rule_set("nf2021")
+    with pytest.raises(ValueError, match=r"the rule set nf2021 counts virtual_share, which is not in the criteria given"):
+        share_kept(np.ones(3, bool), np.ones(3), rule_set, criteria=list(CRITERIA[:3]))
+
+
+def test_a_zero_reference_gives_an_infinite_relative_improvement():
+    """Reference 0 (e.g. no virtual courses the year before): any improvement is met (fulfilment 1),
+    any worsening is not (fulfilment 0, not the partial credit of an infinite ratio), no change is
+    not met (0/0)."""
+    criterion = rule(min_improvement=0.02)
+    reference = np.zeros(5)
+    values = np.array([-1.0, 1.0, 0.0, -1.0, 1.0])
+    met, fulfilment = met_and_fulfilment(values, reference, criterion, -1, REGIONS)
+    np.testing.assert_array_equal(met, [True, False, False, True, False])
+    np.testing.assert_array_equal(fulfilment, [1.0, 0.0, 0.0, 1.0, 0.0])
+    with pytest.raises(ValueError, match="direction must be"):
+        met_and_fulfilment(values, reference, criterion, 0, REGIONS)

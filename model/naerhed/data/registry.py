@@ -399,6 +399,15 @@ _SPECS = (
         use="reference",
     ),
     TableSpec(
+        "validation_known_outside", "validation_known_outside.csv",
+        "the validation figures (ids of validation_targets.csv, model_checks.csv and chronic_targets.csv) "
+        "the model is known to miss, each with the reason (naerhed validate-model, tests)",
+        (Text("id", if_empty="empty id"),
+         Text("reason", if_empty="empty reason; say why the model misses the figure")),
+        key_columns=("id",),
+        use="validation",
+    ),
+    TableSpec(
         "regions", "regions.csv",
         "the five regions: DST code, short name and official Danish and English names "
         "(documentation of naerhed.constants.REGION_CODES and REGION_NAMES)",

@@ -11,7 +11,8 @@ from ..constants import REGION_CODES, SEXES
 from .reader import Table, cached_build
 from .registry import TABLES
 
-__all__ = ["ValidationTarget", "ModelCheckTarget", "load_validation_targets", "load_model_checks"]
+__all__ = ["ValidationTarget", "ModelCheckTarget", "load_validation_targets", "load_model_checks",
+           "load_known_outside"]
 
 
 def _deviation(tolerance: float, tolerance_unit: str, value: float) -> float:
@@ -107,3 +108,13 @@ def _model_checks(table: Table) -> tuple[ModelCheckTarget, ...]:
 def load_model_checks(path=None) -> list[ModelCheckTarget]:
     """The figures of model_checks.csv (or the user's file in the same format), in file order."""
     return list(_model_checks(path))
+
+
+@cached_build(TABLES["validation_known_outside"])
+def _known_outside(table: Table) -> dict[str, str]:
+    return {tid: table["reason"][i] for i, tid in enumerate(table["id"])}
+
+
+def load_known_outside(path=None) -> dict[str, str]:
+    """The validation figures the model is known to miss: reason by figure id."""
+    return dict(_known_outside(path))
