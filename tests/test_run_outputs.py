@@ -5,6 +5,7 @@ per-draw payout of results.nc, and interventions.csv against a second run withou
 from __future__ import annotations
 
 import csv
+import re
 
 import numpy as np
 import pytest
@@ -88,13 +89,15 @@ def test_risk_summary_states_each_regions_chance_of_full_payout(runs):
     percentage of draws with full payout is the Dataset's."""
     folder, ds, _ = runs
     text = (folder / "risk_summary.txt").read_text(encoding="utf-8")
-    blocks = {}
-    for line in text.splitlines():
-        if not line.startswith(" "):
+    blocks, year = {}, None
+    for line in text.splitlines():  # year blocks; the notes after them (errors, risk sources) are not
+        if re.match(r"\d{4} \(rule set ", line):
             year = int(line.split()[0])
             blocks[year] = [line]
-        else:
+        elif line.startswith(" ") and year is not None:
             blocks[year].append(line.strip())
+        else:
+            year = None
     assert sorted(blocks) == ds["assessed_year"].values.tolist()
     for year, lines in blocks.items():
         r = ds.sel(assessed_year=year)
