@@ -22,3 +22,30 @@ def default_scenario() -> Scenario:
 @pytest.fixture(scope="session")
 def default_inputs(default_scenario):
     return load_inputs(default_scenario)
+
+
+def stand_in_runner(monkeypatch, tmp_path, summary: str | None = None):
+    """Replace naerhed.runner by a stand-in for CLI tests: its run_scenario records each call
+    (scenario, out_root, progress, executor) in `.calls`, raises `.raise_` if set, and returns the
+    folder tmp_path/runs/<scenario name>, holding `summary` as risk_summary.txt when one is given."""
+    import sys
+    import types
+
+    calls = []
+    module = types.ModuleType("naerhed.runner")
+
+    def run_scenario(scenario, out_root, progress=True, executor=None):
+        calls.append({"scenario": scenario, "out_root": out_root, "progress": progress, "executor": executor})
+        if module.raise_ is not None:
+            raise module.raise_
+        folder = tmp_path / "runs" / scenario.name
+        if summary is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / "risk_summary.txt").write_text(summary, encoding="utf-8")
+        return folder
+
+    module.run_scenario = run_scenario
+    module.raise_ = None
+    module.calls = calls
+    monkeypatch.setitem(sys.modules, "naerhed.runner", module)
+    return module

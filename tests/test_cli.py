@@ -6,13 +6,14 @@ import json
 import os
 import subprocess
 import sys
-import types
 from pathlib import Path
 
 import pytest
 
 from naerhed.cli import main
 from naerhed.errors import DataError
+
+from .conftest import stand_in_runner
 
 REPO = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "scenarios"
@@ -26,20 +27,7 @@ def in_repo(monkeypatch):
 @pytest.fixture
 def fake_runner(monkeypatch, tmp_path):
     """A stand-in for naerhed.runner that records its calls."""
-    calls = []
-    module = types.ModuleType("naerhed.runner")
-
-    def run_scenario(scenario, out_root, progress=True, executor=None):
-        calls.append({"scenario": scenario, "out_root": out_root, "progress": progress, "executor": executor})
-        if module.raise_ is not None:
-            raise module.raise_
-        return tmp_path / "runs" / scenario.name
-
-    module.run_scenario = run_scenario
-    module.raise_ = None
-    module.calls = calls
-    monkeypatch.setitem(sys.modules, "naerhed.runner", module)
-    return module
+    return stand_in_runner(monkeypatch, tmp_path)
 
 
 # --------------------------------------------------------------------------------------------

@@ -4,8 +4,6 @@ legal status of each year's rules; --quiet hides the progress bar only."""
 
 from __future__ import annotations
 
-import sys
-import types
 from datetime import date
 from pathlib import Path
 
@@ -13,6 +11,8 @@ import pytest
 
 import naerhed.cli as cli
 from naerhed.cli import main
+
+from .conftest import stand_in_runner
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -27,20 +27,8 @@ def _block(year: int) -> list[str]:
 @pytest.fixture
 def fake_runner(monkeypatch, tmp_path):
     """A runner that writes a risk_summary.txt for the assessed years 2020-2029 and records its calls."""
-    calls = []
-    module = types.ModuleType("naerhed.runner")
-
-    def run_scenario(scenario, out_root, progress=True, executor=None):
-        calls.append({"progress": progress})
-        folder = tmp_path / "runs" / scenario.name
-        folder.mkdir(parents=True, exist_ok=True)
-        lines = [line for year in range(2020, 2030) for line in _block(year)]
-        (folder / "risk_summary.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
-        return folder
-
-    module.run_scenario = run_scenario
-    module.calls = calls
-    monkeypatch.setitem(sys.modules, "naerhed.runner", module)
+    lines = [line for year in range(2020, 2030) for line in _block(year)]
+    module = stand_in_runner(monkeypatch, tmp_path, summary="\n".join(lines) + "\n")
     monkeypatch.chdir(REPO)
     return module
 
@@ -80,5 +68,5 @@ def test_year_outside_the_assessed_years_is_refused_before_running(fake_runner, 
 def test_quiet_hides_only_the_progress_bar(fake_runner, monkeypatch, capsys):
     monkeypatch.setattr(cli, "_today", lambda: date(2026, 12, 3))
     assert main(["run", "scenarios/baseline.yaml", "--quiet"]) == 0
-    assert fake_runner.calls == [{"progress": False}]
+    assert [call["progress"] for call in fake_runner.calls] == [False]
     assert _years_shown(capsys.readouterr().out) == [2026, 2027]

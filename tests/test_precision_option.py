@@ -3,8 +3,6 @@ run's precision warnings reach stderr (with a stub runner)."""
 
 from __future__ import annotations
 
-import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -12,35 +10,26 @@ import pytest
 from naerhed.cli import main
 from naerhed.financing.precision import MONEY_PRECISION, TAIL_PRECISION
 
+from .conftest import stand_in_runner
+
 REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
 def stub_runner(monkeypatch, tmp_path):
     """A stand-in for naerhed.runner whose run folder holds a risk summary with one warning."""
-    calls = []
-    module = types.ModuleType("naerhed.runner")
-
-    def run_scenario(scenario, out_root, progress=True, executor=None):
-        calls.append(scenario)
-        folder = tmp_path / "runs" / scenario.name
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / "risk_summary.txt").write_text(
-            "2021 (rule set nf2021; 40 draws):\n  Nordjylland keeps its full share in 28 % ± 7 % of draws.\n\n"
-            "Warning: P(full payout) has a Monte Carlo standard error up to 0.079 (Nordjylland, 2021), above the "
-            "precision 0.05: about 99 draws would meet it (this run: 40).\n", encoding="utf-8")
-        return folder
-
-    module.run_scenario = run_scenario
-    module.calls = calls
-    monkeypatch.setitem(sys.modules, "naerhed.runner", module)
+    module = stand_in_runner(monkeypatch, tmp_path, summary=(
+        "2021 (rule set nf2021; 40 draws):\n  Nordjylland keeps its full share in 28 % ± 7 % of draws.\n\n"
+        "Warning: P(full payout) has a Monte Carlo standard error up to 0.079 (Nordjylland, 2021), above the "
+        "precision 0.05: about 99 draws would meet it (this run: 40).\n"))
     monkeypatch.chdir(REPO)
     return module
 
 
 def test_precision_option_sets_the_scenario_key_and_warnings_go_to_stderr(stub_runner, capsys):
     assert main(["run", "scenarios/baseline.yaml", "--precision", "0.02", "--quiet"]) == 0
-    (scenario,) = stub_runner.calls
+    (call,) = stub_runner.calls
+    scenario = call["scenario"]
     assert scenario.financing.precision == 0.02
     assert (scenario.financing.money_precision, scenario.financing.tail_precision) == (MONEY_PRECISION, TAIL_PRECISION)
     err = capsys.readouterr().err
@@ -50,7 +39,7 @@ def test_precision_option_sets_the_scenario_key_and_warnings_go_to_stderr(stub_r
 
 def test_precision_default(stub_runner):
     assert main(["run", "scenarios/baseline.yaml", "--quiet"]) == 0
-    assert stub_runner.calls[0].financing.precision == 0.05
+    assert stub_runner.calls[0]["scenario"].financing.precision == 0.05
 
 
 @pytest.mark.parametrize("value", ["0", "0.7", "nan"])
