@@ -86,14 +86,14 @@ def simulate_draw(spec: RunSpec, draw: int, on_year: Callable[[int], None] | Non
     chronic_persons[0] = chronic_counts(pop)
     for i in range(1, n_years):
         year = pop.year
-        mortality_multiplier = health.mortality_multiplier(pop)
-        dies = decide_deaths(pop, demo, streams, mortality_multiplier)
+        dying_probability = death_probability(pop, demo, health.mortality_multiplier(pop))
+        dies = decide_deaths(pop, demo, streams, probability=dying_probability)
         pop.chronic, _ = health.chronic.apply_incidence(pop.chronic, pop.age, pop.sex, pop.id, pop.next_id, streams, year)
         modify = None
         if drawn:
             modify = year_modifier(drawn, pop, health.use, streams, year, participants[i - 1], costs[i - 1])
         use = simulate_use(health.use, pop, dies, region_scale, parameters.trend, streams, year, modify,
-                           death_probability(pop, demo, mortality_multiplier))
+                           dying_probability)
         hospital[i - 1] = cell_totals(pop, dies, has_chronic(pop.chronic), use, n_municipalities,
                                       health.use.repeated_threshold)
         first_new_id = pop.next_id

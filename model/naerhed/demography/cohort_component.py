@@ -75,10 +75,11 @@ def death_probability(pop: Population, demo: Demography, mortality_multiplier: n
 
 
 def decide_deaths(pop: Population, demo: Demography, streams: RandomStreams,
-                  mortality_multiplier: np.ndarray | None = None) -> np.ndarray:
-    """Who dies during pop.year (boolean mask over persons; nobody is removed yet)."""
+                  mortality_multiplier: np.ndarray | None = None, probability: np.ndarray | None = None) -> np.ndarray:
+    """Who dies during pop.year (boolean mask over persons; nobody is removed yet). `probability`:
+    the persons' death probabilities if already computed (death_probability), else computed here."""
     u = streams.uniform_by_id("death", pop.year, pop.id, pop.next_id)
-    return u < death_probability(pop, demo, mortality_multiplier)
+    return u < (death_probability(pop, demo, mortality_multiplier) if probability is None else probability)
 
 
 def complete_year(pop: Population, demo: Demography, streams: RandomStreams, dies: np.ndarray) -> YearEvents:
