@@ -20,3 +20,8 @@ def test_as_applied_run_keeps_the_money_and_says_so(tmp_path):
     summary = (folder / "risk_summary.txt").read_text(encoding="utf-8")
     assert "2019 (rule set nf2019; settlement as applied: no settlement for 2019, the regions keep their a-conto" in summary
     assert "2020 (rule set nf2020; settlement as applied: no settlement for 2020" in summary
+    # a year without settlement: the region lines say the full share is the formal rule's, not the money
+    region_lines = [line for line in summary.splitlines() if line.startswith("  ") and "full share" in line]
+    assert region_lines and not any("keeps its full share in" in line or "keep their full shares in" in line
+                                    for line in region_lines)
+    assert all("under the formal rule" in line for line in region_lines)

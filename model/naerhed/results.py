@@ -308,7 +308,8 @@ def risk_summary_text(ds: xr.Dataset) -> list[str]:
     for year in ds["assessed_year"].values.tolist():
         lines.append(f"{year} (rule set {ds['rule_set'].sel(assessed_year=year).values}; "
                      f"{settlement_text(ds, year)}; {ds.sizes['draw']} draws):")
-        lines.extend("  " + line for line in summary_lines(risk, names, year))
+        settled = bool(ds["settled"].sel(assessed_year=year)) if "settled" in ds else True
+        lines.extend("  " + line for line in summary_lines(risk, names, year, settled))
     precision, money, tail = stated_precision(ds)
     lines.append("")
     lines.append(f"'±' gives one Monte Carlo standard error: the uncertainty of the figure from running "

@@ -311,9 +311,11 @@ def summary_line(name: str, p_full: float, expected_repayment: float, var: float
     return text
 
 
-def summary_lines(risk: xr.Dataset, region_names: dict[int, str], period: int) -> list[str]:
+def summary_lines(risk: xr.Dataset, region_names: dict[int, str], period: int, settled: bool = True) -> list[str]:
     """The plain-language line of every region and of all regions together for one assessed year
-    (with '± one Monte Carlo standard error' where `risk` holds the errors)."""
+    (with '± one Monte Carlo standard error' where `risk` holds the errors). `settled` False: the
+    year is not settled (settlement as applied, none took place), so the regions keep their a-conto
+    payments and the chance of the full share is the formal rule's only."""
     r = risk.sel(period=period)
     level = float(risk.attrs.get("level", LEVEL))
 
@@ -330,4 +332,8 @@ def summary_lines(risk: xr.Dataset, region_names: dict[int, str], period: int) -
                               float(r["var_repayment_dkk_all"]), level, se("p_full_payout_all"),
                               se("expected_repayment_dkk_all"), se("var_repayment_dkk_all"))
                  .replace("keeps its full share", "keep their full shares"))
+    if not settled:
+        lines = [line.replace("keeps its full share in", "would keep its full share under the formal rule in")
+                 .replace("keep their full shares in", "would keep their full shares under the formal rule in")
+                 for line in lines]
     return lines
