@@ -361,6 +361,12 @@ def _rule_set_entry(value: str) -> str:
 InterventionBlock = settings_union()
 
 
+def _precision_field(default: float, upper: float, description: str, unit: str):
+    """A stated Monte Carlo precision: a standard error above 0 and at most `upper` (defaults in
+    naerhed.financing.precision)."""
+    return _field(default, gt=0, le=upper, allow_inf_nan=False, description=description, unit=unit)
+
+
 class FinancingSettings(_Section):
     """Nærhedsfinansiering: the rule sets that turn criterion values into payouts."""
 
@@ -381,36 +387,21 @@ class FinancingSettings(_Section):
         "settlement did not take place (2019-2023).",
         unit="choice",
     )
-    precision: float = _field(
-        PRECISION,
-        gt=0,
-        le=0.5,
-        allow_inf_nan=False,
-        description="Stated Monte Carlo precision of the risk figures: the largest acceptable standard "
+    precision: float = _precision_field(
+        PRECISION, 0.5, "Stated Monte Carlo precision of the risk figures: the largest acceptable standard "
         "error of a probability (P(full payout), P(criterion met)); a larger one gives a warning with "
         "the number of draws that would meet it (`naerhed run --precision P` sets it for one run).",
-        unit="probability (standard error)",
-    )
-    money_precision: float = _field(
-        MONEY_PRECISION,
-        gt=0,
-        le=1,
-        allow_inf_nan=False,
-        description="Stated Monte Carlo precision of the expected repayment: the largest acceptable "
+        "probability (standard error)")
+    money_precision: float = _precision_field(
+        MONEY_PRECISION, 1, "Stated Monte Carlo precision of the expected repayment: the largest acceptable "
         "standard error as a share of the region's nærhedsfinansiering share (of all shares for all "
         "regions together); 0.035 is about 11 mio. DKK of a 321 mio. DKK share.",
-        unit="share of the region's share (standard error)",
-    )
-    tail_precision: float = _field(
-        TAIL_PRECISION,
-        gt=0,
-        le=1,
-        allow_inf_nan=False,
-        description="Stated Monte Carlo precision of the 95 % value at risk and expected shortfall, as "
+        "share of the region's share (standard error)")
+    tail_precision: float = _precision_field(
+        TAIL_PRECISION, 1, "Stated Monte Carlo precision of the 95 % value at risk and expected shortfall, as "
         "money_precision. They rest on the worst 1 draw in 20, so the same precision takes many more "
         "draws than the expected repayment.",
-        unit="share of the region's share (standard error)",
-    )
+        "share of the region's share (standard error)")
 
     @field_validator("rule_sets", mode="before")
     @classmethod
