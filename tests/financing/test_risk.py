@@ -232,6 +232,12 @@ def test_parameter_share_recovers_a_known_split_of_the_variance():
     # parameters held at their central value: all the variance is chance
     central = xr.DataArray(np.ones((n, 3)), dims=("draw", "parameter"))
     assert float(parameter_share(values, central)) == 0.0
+    # ... also where the central value's float mean is not exact (np.std of 120 times 0.1 is 1.4e-17,
+    # not 0): a constant column is dropped, not scaled to noise (it made the regression fail to converge)
+    # (and the sd of the kept columns, summed in another order, can then be exactly 0: 34 constants)
+    constants = np.random.default_rng(0).uniform(0.1, 3, size=34)
+    inexact = xr.DataArray(np.tile(constants, (120, 1)), dims=("draw", "parameter"))
+    assert float(parameter_share(values[:120], inexact)) == 0.0
     # an outcome that does not vary has nothing to split; too few draws for the parameters: unknown
     assert np.isnan(float(parameter_share(xr.DataArray(np.zeros(n), dims="draw"), xr.DataArray(theta, dims=("draw", "parameter")))))
     assert np.isnan(float(parameter_share(values[:4], xr.DataArray(theta[:4], dims=("draw", "parameter")))))

@@ -184,9 +184,11 @@ def risk_metrics(payout: xr.Dataset, level: float = LEVEL) -> xr.Dataset:
 
 def varying(parameters: xr.DataArray) -> np.ndarray:
     """The columns of `parameters` (dims draw, parameter) that vary over the draws and are finite:
-    (draws, parameters kept)."""
+    (draws, parameters kept). A column varies when its values differ (not when its computed sd is
+    above 0: the float sd of a constant can be 1e-17)."""
     x = parameters.transpose("draw", ...).values.reshape(parameters.sizes["draw"], -1).astype(float)
-    return x[:, np.all(np.isfinite(x), axis=0) & (np.std(x, axis=0) > 0)]
+    finite = np.all(np.isfinite(x), axis=0)
+    return x[:, finite & (np.ptp(np.where(finite, x, 0.0), axis=0) > 0)]
 
 
 def parameter_share_se(draws: int, parameters: int) -> float:
