@@ -4,11 +4,13 @@
    uncertainty (so draws differ by chance alone) at sample fractions 0.01, 0.05, 0.2 and 1.0;
    with the event totals at the population's scale (naerhed.health.hospital_use) the sd should not
    depend on the sample fraction.
-2. `sources`: where the remaining spread at a sample fraction comes from. The random streams are
-   grouped by source (hospital-use events, chronic incidence, demographic events, the base
-   population: who is sampled, their municipality, chronic states and frailty); in each run one
-   group's streams vary with the draw and the others are held at draw 0, so the across-draw sd is
-   that source's contribution (conditional on the others).
+2. `sources`: the sampling error of the expectations, by source. The sample's streams (who is
+   in the sample and what happens to its composition) are common to every draw of a run
+   (naerhed.streams); here one group of them at a time (chronic incidence, demographic events, the
+   base population: who is sampled, their municipality, chronic states and frailty) is made to vary
+   with the draw, the hospital-use events held at draw 0, so the across-draw sd is what that source
+   of the sample's composition would add if it were drawn anew (conditional on the others); `events`:
+   the hospital-use events alone (the chance that a run's draws show, at the population's scale).
 
     PYTHONPATH=model python bench/population_scale.py sources 0.01 200 [out.json]
     PYTHONPATH=model python bench/population_scale.py sd 0.01:400,0.05:200,0.2:100,1.0:40 [out.json]
@@ -30,7 +32,7 @@ from naerhed.health.hospital_use import Q
 from naerhed.inputs import load_inputs
 from naerhed.run_spec import RunSpec
 from naerhed.scenario import Scenario
-from naerhed.streams import RandomStreams
+from naerhed.streams import SAMPLE_KEY, RandomStreams
 
 BASE_YEAR, END_YEAR = 2019, 2022  # periods 2019, 2020, 2021
 MEASURED = [c for c in REGISTRY.values() if c.measured]
@@ -42,6 +44,7 @@ SOURCES = {
     "demography": ("death", "birth", "newborn_death", "migration:", "alignment:", "frailty:new"),
     "base_population": ("synthesis", "municipality", "chronic_initial:", "frailty:base"),
 }
+SOURCES["whole_sample"] = tuple(p for name in ("chronic_incidence", "demography", "base_population") for p in SOURCES[name])
 
 
 def region_criteria(hospital: np.ndarray, municipality_region: np.ndarray) -> np.ndarray:
@@ -58,19 +61,24 @@ def criteria_draws(inputs, fraction: float, draws: int, seed: int = 11, varying:
     """Criteria [draw, period, criterion, region] of `draws` central draws; `varying`: only that
     source's streams vary with the draw (the others are those of draw 0)."""
     original = RandomStreams.generator
+    current = {"draw": 0}
     if varying is not None:
         prefixes = SOURCES[varying]
 
         def generator(self, decision, year):
-            if decision.startswith(prefixes):
-                return original(self, decision, year)
-            return original(RandomStreams(self.seed, 0), decision, year)
+            varies = decision.startswith(prefixes)
+            key = current["draw"] if varies else (SAMPLE_KEY if self.draw == SAMPLE_KEY else 0)
+            return original(RandomStreams(self.seed, key), decision, year)
 
         RandomStreams.generator = generator
     try:
         spec = RunSpec(inputs=inputs, end_year=END_YEAR, sample_fraction=fraction, seed=seed, central=True)
         mr = inputs.demography.municipality_region
-        return np.stack([region_criteria(simulate_draw(spec, d).hospital, mr) for d in range(draws)])
+        out = []
+        for d in range(draws):
+            current["draw"] = d
+            out.append(region_criteria(simulate_draw(spec, d).hospital, mr))
+        return np.stack(out)
     finally:
         RandomStreams.generator = original
 

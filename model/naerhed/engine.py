@@ -7,8 +7,11 @@ deaths decided → new chronic cases → hospital use of everybody alive on 1 Ja
 their last year of life) → deaths removed, births, ageing, migration → new persons get chronic
 states and frailty. Only aggregates are kept per year (persons by region × sex × age, events, and
 hospital-use totals by municipality × age group), so memory stays O(population) whatever the
-number of years. Each draw has its own random streams (seed, draw), so results do not depend on
-how many draws run or in which order.
+number of years. The simulated sample (who is in it, chronic states, frailty, deaths, births,
+migration, intervention participation) comes from the run's sample streams, the same in every draw;
+each draw has its own streams (seed, draw) for the chance of hospital events and its parameters
+(naerhed.streams), so results do not depend on how many draws run or in which order, and the
+spread across draws is that of the modelled world, not of the sample size.
 """
 
 from __future__ import annotations
@@ -64,13 +67,14 @@ def simulate_draw(spec: RunSpec, draw: int, on_year: Callable[[int], None] | Non
     `on_year(year)` after each simulated year (year: the 1 January reached)."""
     inputs, end_year, sample_fraction, seed, central = (spec.inputs, spec.end_year, spec.sample_fraction, spec.seed,
                                                         spec.central)
-    streams = RandomStreams(seed, draw)
+    streams = RandomStreams(seed, draw)  # the draw's chance of hospital events
+    sample = RandomStreams.of_sample(seed)  # the sample's composition: the same in every draw
     demo, health = inputs.demography, inputs.health
     parameters = health.draw(seed, draw, central)
-    pop = synthesize(inputs.base_counts, sample_fraction, inputs.base_year, streams,
+    pop = synthesize(inputs.base_counts, sample_fraction, inputs.base_year, sample,
                      demo.municipality_region, demo.municipality_population)
-    health.initialise(pop, 0, streams, inputs.base_year, "frailty:base")
-    region_scale = calibrate_in_year(health, demo, pop, streams, parameters.targets, parameters.trend,
+    health.initialise(pop, 0, sample, inputs.base_year, "frailty:base")
+    region_scale = calibrate_in_year(health, demo, pop, sample, parameters.targets, parameters.trend,
                                      health.calibration_year)
 
     n_years = end_year - inputs.base_year + 1
@@ -87,18 +91,18 @@ def simulate_draw(spec: RunSpec, draw: int, on_year: Callable[[int], None] | Non
     for i in range(1, n_years):
         year = pop.year
         dying_probability = death_probability(pop, demo, health.mortality_multiplier(pop))
-        dies = decide_deaths(pop, demo, streams, probability=dying_probability)
-        pop.chronic, _ = health.chronic.apply_incidence(pop.chronic, pop.age, pop.sex, pop.id, pop.next_id, streams, year)
+        dies = decide_deaths(pop, demo, sample, probability=dying_probability)
+        pop.chronic, _ = health.chronic.apply_incidence(pop.chronic, pop.age, pop.sex, pop.id, pop.next_id, sample, year)
         modify = None
         if drawn:
-            modify = year_modifier(drawn, pop, health.use, streams, year, participants[i - 1], costs[i - 1])
+            modify = year_modifier(drawn, pop, health.use, sample, year, participants[i - 1], costs[i - 1])
         use = simulate_use(health.use, pop, dies, region_scale, parameters.trend, streams, year, modify,
                            dying_probability)
         hospital[i - 1] = cell_totals(pop, dies, has_chronic(pop.chronic), use, n_municipalities,
                                       health.use.repeated_threshold)
         first_new_id = pop.next_id
-        year_events = complete_year(pop, demo, streams, dies)
-        health.initialise(pop, int(np.searchsorted(pop.id, first_new_id)), streams, year, "frailty:new")
+        year_events = complete_year(pop, demo, sample, dies)
+        health.initialise(pop, int(np.searchsorted(pop.id, first_new_id)), sample, year, "frailty:new")
         for name in EVENT_NAMES:
             events[name][i - 1] = getattr(year_events, name)
         population[i] = pop.counts()

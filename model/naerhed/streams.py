@@ -4,6 +4,15 @@ Every random decision has its own stream, keyed by (seed, draw, decision name, y
 drawn for every person id 0..n_ids-1 and then indexed by id, so the same person gets the same number
 for the same decision in every scenario run with the same seed and draw, whatever else differs.
 The global numpy random state is never used.
+
+Two kinds of streams serve a run (naerhed.engine):
+- the *sample's* streams (`RandomStreams.of_sample(seed)`): who is in the simulated sample and what
+  happens to its composition (synthesis, chronic states, frailty, deaths, births, migration,
+  intervention participation). They are the same in every draw, so the sample is one fixed sample of
+  the population: its composition error is a fixed sampling error of the expectations (small for
+  regional totals), not a draw-to-draw variation that grows as the sample fraction shrinks;
+- each draw's streams (`RandomStreams(seed, draw)`): the chance of hospital events (shrunk to the
+  scale of the real population, naerhed.health.hospital_use) and the sampled parameters.
 """
 
 from __future__ import annotations
@@ -18,12 +27,21 @@ def _decision_key(decision: str) -> int:
     return zlib.crc32(decision.encode("utf-8"))
 
 
+#: The draw key of the sample's streams: above every draw number a run can have (draws <= 100,000).
+SAMPLE_KEY = 2**32
+
+
 class RandomStreams:
-    """The random streams of one Monte Carlo draw of one run seed."""
+    """The random streams of one Monte Carlo draw of one run seed (or of the run's sample: `of_sample`)."""
 
     def __init__(self, seed: int, draw: int):
         self.seed = int(seed)
         self.draw = int(draw)
+
+    @classmethod
+    def of_sample(cls, seed: int) -> "RandomStreams":
+        """The streams of the simulated sample's composition, common to every draw of the run `seed`."""
+        return cls(seed, SAMPLE_KEY)
 
     def generator(self, decision: str, year: int) -> np.random.Generator:
         """An independent generator for one decision in one calendar year."""
