@@ -12,8 +12,10 @@
    (2,560 points, one draw each) at sample fraction 0.01 on 2 workers (skipped with --quick).
 5. Chance at the scale of the population (bench/population_scale.py): across-draw sd of each
    criterion per region with central uncertainty at sample fractions 0.01, 0.05, 0.2 and 1.0
-   (400, 200, 100 and 40 draws; --quick: 100, 50, 20, 0), and at 0.01 the part of each source of
-   chance (events, frailty, chronic states, deaths, ...), 200 draws (skipped with --quick).
+   (400, 200, 100 and 40 draws; --quick: 100, 50, 20, 0), and at 0.01 the sampling error of the
+   expectations by source (frailty, chronic states, deaths, ...), 200 draws; and the risk figures
+   (P(met), P(full payout), expected repayment) at 0.01, 0.05 and 0.2 against the full population's,
+   in units of their standard errors (Monte Carlo and sampling) (both skipped with --quick).
 """
 
 from __future__ import annotations
@@ -141,6 +143,7 @@ def population_scale(quick: bool) -> dict:
     runs = [("sd_by_fraction", ["sd", ",".join(f"{f}:{n}" for f, n in draws.items())])]
     if not quick:
         runs.append(("sources_at_0.01", ["sources", "0.01", "200"]))
+        runs.append(("risk_by_fraction", ["risk", "0.01:200,0.05:200,0.2:100,1.0:40"]))
     for key, args in runs:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "scale.json"

@@ -12,8 +12,14 @@
    of the sample's composition would add if it were drawn anew (conditional on the others); `events`:
    the hospital-use events alone (the chance that a run's draws show, at the population's scale).
 
+3. `risk`: the risk figures of whole runs (pipeline, financing, sampling error from 8 replicate
+   samples) at each sample fraction against the full population's (the last fraction, 1.0): the
+   largest gap of P(criterion met), P(full payout) and the expected repayment in units of the
+   combined standard error, and the largest sampling error.
+
     PYTHONPATH=model python bench/population_scale.py sources 0.01 200 [out.json]
     PYTHONPATH=model python bench/population_scale.py sd 0.01:400,0.05:200,0.2:100,1.0:40 [out.json]
+    PYTHONPATH=model python bench/population_scale.py risk 0.01:200,0.05:200,0.2:100,1.0:40 [out.json]
 """
 
 from __future__ import annotations
@@ -119,6 +125,45 @@ def sd_table(fractions: list[float], draws: dict[float, int]) -> dict:
     return out
 
 
+RISK_FIGURES = ("p_met", "p_full_payout", "expected_repayment_dkk")
+
+
+def risk_table(fractions: list[float], draws: dict[float, int], seed: int = 11) -> dict:
+    """Risk figures [assessed year, region(, criterion)] with their standard errors at each fraction, and
+    each fraction's largest gap to the last (full population) in combined standard errors."""
+    from naerhed.pipeline import run_dataset
+
+    runs = {}
+    for f in fractions:
+        scenario = Scenario.model_validate({"name": "population-scale", "population": {"base_year": BASE_YEAR,
+                                            "sample_fraction": f, "sample_replicates": 8},
+                                            "uncertainty": "central", "draws": draws[f], "seed": seed,
+                                            "end_year": END_YEAR})
+        t0 = time.perf_counter()
+        from naerhed.run_spec import RunSpec
+        ds = run_dataset(RunSpec.from_scenario(scenario, load_inputs(scenario)))
+        runs[f] = {name: {"value": ds[f"risk_{name}"].values.tolist(), "se": ds[f"risk_{name}_se"].values.tolist(),
+                          "sample_se": (ds[f"risk_{name}_sample_se"].values.tolist()
+                                        if f"risk_{name}_sample_se" in ds else None)} for name in RISK_FIGURES}
+        runs[f]["seconds"] = time.perf_counter() - t0
+        print(f"sample fraction {f}: {draws[f]} draws, {runs[f]['seconds']:6.1f} s", flush=True)
+    full = runs[fractions[-1]]
+    out = {"fractions": fractions, "draws": draws, "runs": {str(f): r for f, r in runs.items()}, "gap_in_se": {}}
+    for f in fractions[:-1]:
+        out["gap_in_se"][str(f)] = {}
+        for name in RISK_FIGURES:
+            a, b = np.array(runs[f][name]["value"], float), np.array(full[name]["value"], float)
+            se = np.hypot(np.array(runs[f][name]["se"], float), np.array(full[name]["se"], float))
+            gap = np.abs(a - b)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                z = np.where(gap == 0, 0.0, gap / se)
+            sampling = runs[f][name]["sample_se"]
+            out["gap_in_se"][str(f)][name] = {"largest_gap_in_se": float(np.nanmax(z)),
+                                              "largest_gap": float(np.nanmax(gap)),
+                                              "largest_sample_se": float(np.nanmax(sampling)) if sampling else 0.0}
+    return out
+
+
 def print_table(result: dict, key: str, rows: list[str]) -> None:
     """Mean over regions of `key` [period, criterion, region] (last period for levels), per row."""
     names = result["criteria"]
@@ -137,11 +182,18 @@ if __name__ == "__main__":
         for key in ("level_cv_pct", "change_sd_pct"):
             print(key, "(last period; mean over regions, min-max)")
             print_table(res, key, ["all", *SOURCES])
+    elif what == "risk":
+        pairs = [x.split(":") for x in sys.argv[2].split(",")]
+        res = risk_table([float(f) for f, _ in pairs], {float(f): int(n) for f, n in pairs})
+        for f, figures in res["gap_in_se"].items():
+            print(f"sample fraction {f} against {pairs[-1][0]}: " + "; ".join(
+                f"{name}: gap {v['largest_gap']:.3g} = {v['largest_gap_in_se']:.2f} se, sampling se up to {v['largest_sample_se']:.3g}"
+                for name, v in figures.items()))
     else:
         pairs = [x.split(":") for x in sys.argv[2].split(",")]
         res = sd_table([float(f) for f, _ in pairs], {float(f): int(n) for f, n in pairs})
         for key in ("level_cv_pct", "change_sd_pct"):
             print(key)
             print_table(res, key, [str(float(f)) for f, _ in pairs])
-    if len(sys.argv) > 4 or (what == "sd" and len(sys.argv) > 3):  # the JSON file asked for
+    if len(sys.argv) > 4 or (what in ("sd", "risk") and len(sys.argv) > 3):  # the JSON file asked for
         Path(sys.argv[-1]).write_text(json.dumps(res, indent=1) + "\n")

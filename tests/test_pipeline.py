@@ -46,7 +46,8 @@ def test_without_leaves_out_one_intervention_only(spec):
 def test_run_dataset_gives_draws_payout_and_progress_of_every_year(spec):
     ticks = []
     ds = run_dataset(spec, SerialExecutor(), ticks.append)
-    assert sum(ticks) == spec.draws * spec.n_years
+    assert sum(ticks) == (spec.draws + spec.samples) * spec.n_years  # the draws and the samples of the sampling error
+    assert spec.samples == spec.sample_replicates + 1 > 1
     assert ds.sizes["draw"] == 2 and ds["year"].values.tolist() == [2019, 2020, 2021]
     assert ds["assessed_year"].values.tolist() == [2020] and "payout_dkk" in ds and "risk_p_full_payout" in ds
     assert ds["intervention"].values.tolist() == ["pro", "vip"]

@@ -53,11 +53,14 @@ def test_results_have_labelled_dimensions(run_folder):
         assert ds["criteria_by_municipality"].dims == ("draw", "period", "municipality", "criterion")
         assert ds["criteria_by_age_group"].dims == ("draw", "period", "region", "age_group", "criterion")
         assert ds.sizes["municipality"] == 99
-        # the regional criteria are the totals of their municipalities
+        # the regional criteria are the totals of their municipalities, plus the adjustment by the samples
+        # (the samples' mean expectation and the composition's chance: naerhed.results.sample_adjustment)
         totals = ds["hospital_totals"].sum("age_group")
         nord = totals.where(ds["municipality_region"] == 1081, drop=True).sum("municipality")
         stays = nord.sel(quantity=["acute_admissions", "planned_admissions", "outpatient_stays"]).sum("quantity")
-        np.testing.assert_allclose(stays / nord.sel(quantity="citizens"),
+        adjustment = ds["criteria_sample_adjustment"].sel(region=1081, criterion="stays_per_citizen")
+        assert float(np.abs(adjustment).max()) > 0 and ds.attrs["samples"] == 9
+        np.testing.assert_allclose(stays / nord.sel(quantity="citizens") + adjustment,
                                    ds["criteria"].sel(region=1081, criterion="stays_per_citizen"), rtol=1e-5)
 
 

@@ -386,7 +386,7 @@ def test_empty_section_means_defaults(tmp_path):
 def test_section_given_a_scalar(tmp_path):
     path = write(tmp_path, "s.yaml", "name: s\npopulation: 5\n")
     assert str(only_problem(path)) == (
-        f"{path}:2: population: must be a section with the keys: base_year, sample_fraction; got 5"
+        f"{path}:2: population: must be a section with the keys: base_year, sample_fraction, sample_replicates; got 5"
     )
 
 

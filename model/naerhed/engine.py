@@ -68,7 +68,7 @@ def simulate_draw(spec: RunSpec, draw: int, on_year: Callable[[int], None] | Non
     inputs, end_year, sample_fraction, seed, central = (spec.inputs, spec.end_year, spec.sample_fraction, spec.seed,
                                                         spec.central)
     streams = RandomStreams(seed, draw)  # the draw's chance of hospital events
-    sample = RandomStreams.of_sample(seed)  # the sample's composition: the same in every draw
+    sample = RandomStreams.of_sample(seed, spec.sample)  # the sample's composition: the same in every draw
     demo, health = inputs.demography, inputs.health
     parameters = health.draw(seed, draw, central)
     pop = synthesize(inputs.base_counts, sample_fraction, inputs.base_year, sample,
@@ -99,7 +99,7 @@ def simulate_draw(spec: RunSpec, draw: int, on_year: Callable[[int], None] | Non
         use = simulate_use(health.use, pop, dies, region_scale, parameters.trend, streams, year, modify,
                            dying_probability)
         hospital[i - 1] = cell_totals(pop, dies, has_chronic(pop.chronic), use, n_municipalities,
-                                      health.use.repeated_threshold)
+                                      health.use.repeated_threshold, spec.chance)
         first_new_id = pop.next_id
         year_events = complete_year(pop, demo, sample, dies)
         health.initialise(pop, int(np.searchsorted(pop.id, first_new_id)), sample, year, "frailty:new")

@@ -212,10 +212,12 @@ def repayment_distribution(ds: xr.Dataset, path: Path) -> None:
 
 def risk_table(ds: xr.Dataset) -> list[dict]:
     """One row per assessed year and region (and all regions): the risk metrics, money in mio. DKK,
-    each followed by its Monte Carlo standard error (column suffix _se, same unit)."""
+    each followed by its standard error (column suffix _se, same unit: Monte Carlo and, where the run
+    measured it, sampling error combined) and, then, the sampling error alone (suffix _sample_se)."""
     rows = []
     names = dict(zip(ds["region"].values.tolist(), ds["region_name"].values.tolist()))
     draws = ds.sizes["draw"]
+    sampled = "risk_p_full_payout_sample_se" in ds
 
     def value(da, digits: int, divisor: float = 1.0):
         v = float(da)
@@ -236,6 +238,8 @@ def risk_table(ds: xr.Dataset) -> list[dict]:
             row["rule_set"] = str(r["rule_set"].values)
             row["p_full_payout"] = value(x[f"risk_p_full_payout{suffix}"], 4)
             row["p_full_payout_se"] = value(x[f"risk_p_full_payout{suffix}_se"], 4)
+            if sampled:
+                row["p_full_payout_sample_se"] = value(x[f"risk_p_full_payout{suffix}_sample_se"], 4)
             row["share_kept_mean"] = value(kept_mean, 4)
             row["share_kept_mean_se"] = value(kept_se, 4)
             for column, name in (("expected_payout_mio_dkk", "expected_payout_dkk"),
@@ -244,6 +248,8 @@ def risk_table(ds: xr.Dataset) -> list[dict]:
                                  ("es95_repayment_mio_dkk", "es_repayment_dkk")):
                 row[column] = value(x[f"risk_{name}{suffix}"], 3, 1e6)
                 row[f"{column}_se"] = value(x[f"risk_{name}{suffix}_se"], 3, 1e6)
+                if sampled:
+                    row[f"{column}_sample_se"] = value(x[f"risk_{name}{suffix}_sample_se"], 3, 1e6)
             if region == "all":
                 row["deciding_criterion"] = ""
                 for c in criterion_names():

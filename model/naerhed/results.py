@@ -17,7 +17,7 @@ from .financing.criteria import REGISTRY, compute_criteria, names as criterion_n
 from .financing.payout import assess, settlement_text
 from .financing.precision import MONEY_PRECISION, PRECISION, TAIL_PRECISION
 from .financing.risk import (LEVEL, parameter_share, parameter_share_se, precision_warnings, risk_metrics, summary_lines,
-                            varying)
+                            varying, with_sample_error)
 from .health.chronic import CONDITIONS
 from .health.hospital_use import QUANTITIES, activity_of_rates
 from .inputs import Inputs
@@ -98,17 +98,81 @@ def need_weight(inputs: Inputs) -> np.ndarray:
     return activity_of_rates(inputs.health.use.rates, inputs.health.use.prices)
 
 
-def add_financing(ds: xr.Dataset, spec: RunSpec) -> xr.Dataset:
+def replicate_criteria(draws: list[DrawResult], spec: RunSpec) -> xr.DataArray:
+    """The measured criteria [replicate, period, region, criterion] of one draw per sample (replicate
+    0: the run's own sample), from their hospital totals (naerhed.pipeline.replicate_specs)."""
+    municipality_region = spec.inputs.demography.municipality_region
+    hospital = np.stack([d.hospital for d in draws]).astype(np.float32).astype(np.float64)
+    n, periods, quantities, _ = hospital.shape
+    by_municipality = hospital.reshape(n, periods, quantities, municipality_region.size, N_AGE_GROUPS).sum(axis=4)
+    by_region = np.stack([by_municipality[..., municipality_region == r].sum(axis=-1) for r in range(len(REGION_CODES))],
+                         axis=-1)
+    totals = xr.DataArray(by_region, dims=("replicate", "period", "quantity", "region"),
+                          coords={"period": np.arange(spec.inputs.base_year, spec.end_year), "quantity": list(QUANTITIES),
+                                  "region": list(REGION_CODES)})
+    return compute_criteria(totals).transpose("replicate", "period", "region", "criterion")
+
+
+def sample_adjustment(replicates: xr.DataArray, draws: int, sample_fraction: float) -> tuple[xr.DataArray, xr.DataArray]:
+    """What the samples' expected criteria m [replicate, period, region, criterion] (replicate_criteria;
+    S samples, the run's own first) change in the run's draws (same unit as each criterion):
+
+    - the adjustment of each draw d [draw, period, region, criterion]:
+      (m̄ − m_0) + sqrt(f) · sqrt(S / (S − 1)) · (m_(d mod S) − m̄):
+      the mean over the samples in place of the run's sample's expectation (its sampling error
+      falls by sqrt(S)), plus the chance of the population's composition (who dies, falls ill or is
+      frail) at the population's scale: the samples' spread shrunk by sqrt(f) (f: sample fraction),
+      with its variance unbiased by sqrt(S / (S − 1));
+    - the error perturbations [replicate, period, region, criterion]: (m_r − m̄) / sqrt(S − 1), whose
+      sd is that of the remaining error of m̄ (one sample's sd / sqrt(S))."""
+    samples = replicates.sizes["replicate"]
+    mean = replicates.mean("replicate")
+    deviation = replicates - mean
+    composition = np.sqrt(sample_fraction * samples / (samples - 1)) * deviation.isel(
+        replicate=xr.DataArray(np.arange(draws) % samples, dims="draw"), drop=True)
+    adjustment = (mean - replicates.isel(replicate=0, drop=True)) + composition
+    return adjustment.transpose("draw", "period", "region", "criterion"), deviation / np.sqrt(samples - 1)
+
+
+def adjust_for_samples(ds: xr.Dataset, replicates: xr.DataArray, sample_fraction: float) -> tuple[xr.Dataset, xr.DataArray]:
+    """The run's Dataset with its regional criteria adjusted by the samples (sample_adjustment; the
+    adjustment kept as criteria_sample_adjustment) and the error perturbations, both over every
+    criterion of the run (0 for the scenario-input criteria)."""
+    adjustment, perturbations = sample_adjustment(replicates, ds.sizes["draw"], sample_fraction)
+    criteria = ds["criterion"].values
+    adjustment = adjustment.reindex(criterion=criteria, fill_value=0.0)
+    ds = ds.copy()
+    ds["criteria"] = (ds["criteria"] + adjustment).assign_attrs(ds["criteria"].attrs)
+    ds["criteria_sample_adjustment"] = adjustment.assign_attrs(
+        units="as the criterion", description=f"added to each draw's criteria: the mean over {replicates.sizes['replicate']} "
+        "samples' expected criteria in place of the run's sample's, plus the composition's chance at the "
+        "population's scale (naerhed.results.sample_adjustment)")
+    ds.attrs.update(samples=replicates.sizes["replicate"], sample_fraction=sample_fraction)
+    return ds, perturbations.reindex(criterion=criteria, fill_value=0.0)
+
+
+def add_financing(ds: xr.Dataset, spec: RunSpec, perturbations: xr.DataArray | None = None) -> xr.Dataset:
     """Payout of every draw under the run's rule sets and settlement, and the risk metrics (prefix risk_,
-    each with its Monte Carlo standard error, suffix _se); the stated precision in the attributes
-    precision, money_precision and tail_precision."""
+    each with its standard error, suffix _se); the stated precision in the attributes precision,
+    money_precision and tail_precision. With the samples' error `perturbations` [replicate, period,
+    region, criterion] (adjust_for_samples), each figure's sampling error too
+    (naerhed.financing.risk.with_sample_error): the figure recomputed with the draws' criteria moved
+    by each perturbation."""
     population = ds["population"].sel(year=ds["period"].values).rename(year="period")
     need = (population * xr.DataArray(need_weight(spec.inputs), dims=("sex", "age"))).sum(("sex", "age"))
-    payout = assess(ds["criteria"], list(spec.rule_sets), population.sum(("sex", "age")), need, spec.settlement)
+
+    def payout_of(criteria: xr.DataArray):
+        return assess(criteria, list(spec.rule_sets), population.sum(("sex", "age")), need, spec.settlement)
+
+    payout = payout_of(ds["criteria"])
     if payout is None:
         ds.attrs["financing"] = "no year could be assessed: each year's comparison year is before the base year"
         return ds
     risk = risk_metrics(payout)
+    if perturbations is not None:
+        others = [risk_metrics(payout_of(ds["criteria"] + perturbations.isel(replicate=r, drop=True)))
+                  for r in range(perturbations.sizes["replicate"])]
+        risk = with_sample_error(risk, others, spec.sample_fraction)
     payout = payout.rename(period="assessed_year")
     risk = risk.rename(period="assessed_year")
     renamed = {name: f"risk_{name}" for name in risk.data_vars}
@@ -282,6 +346,7 @@ def risk_dataset(ds: xr.Dataset) -> xr.Dataset:
     risk = xr.Dataset({name[len("risk_"):]: ds[name] for name in ds.data_vars if name.startswith("risk_")})
     risk = risk.rename(assessed_year="period")
     risk.attrs.update(level=LEVEL, draws=ds.sizes["draw"])
+    risk.attrs.update({k: ds.attrs[k] for k in ("samples", "sample_fraction") if k in ds.attrs})
     return risk
 
 
@@ -301,7 +366,8 @@ def stated_precision(ds: xr.Dataset) -> tuple[float, float, float]:
 
 def risk_summary_text(ds: xr.Dataset) -> list[str]:
     """Plain-language lines per assessed year: one per region and one for all regions, each figure
-    with its Monte Carlo standard error; then the precision check (warnings with the draws needed)."""
+    with its standard error (Monte Carlo, and sampling where measured); then the precision check
+    (warnings with the draws or the sample fraction needed)."""
     names = dict(zip(ds["region"].values.tolist(), ds["region_name"].values.tolist()))
     risk = risk_dataset(ds)
     lines = []
@@ -312,10 +378,18 @@ def risk_summary_text(ds: xr.Dataset) -> list[str]:
         lines.extend("  " + line for line in summary_lines(risk, names, year, settled))
     precision, money, tail = stated_precision(ds)
     lines.append("")
-    lines.append(f"'±' gives one Monte Carlo standard error: the uncertainty of the figure from running "
-                 f"{ds.sizes['draw']} draws, not the spread of the outcome. A probability of 0 % or 100 % has "
-                 f"standard error 0: read it as below {300 / ds.sizes['draw']:.0f} % or above "
-                 f"{100 - 300 / ds.sizes['draw']:.0f} % (3 / draws, 95 % confidence).")
+    if "samples" in ds.attrs:
+        lines.append(f"'±' gives one standard error: the uncertainty of the figure from running {ds.sizes['draw']} "
+                     f"draws and from the expectations of {int(ds.attrs['samples'])} samples of the population (sample "
+                     f"fraction {float(ds.attrs['sample_fraction']):g}: Monte Carlo and sampling error), not the spread "
+                     f"of the outcome. Without sampling error, a probability of 0 % or 100 % has standard error 0: read it as "
+                     f"below {300 / ds.sizes['draw']:.0f} % or above {100 - 300 / ds.sizes['draw']:.0f} % "
+                     f"(3 / draws, 95 % confidence).")
+    else:
+        lines.append(f"'±' gives one Monte Carlo standard error: the uncertainty of the figure from running "
+                     f"{ds.sizes['draw']} draws, not the spread of the outcome. A probability of 0 % or 100 % has "
+                     f"standard error 0: read it as below {300 / ds.sizes['draw']:.0f} % or above "
+                     f"{100 - 300 / ds.sizes['draw']:.0f} % (3 / draws, 95 % confidence).")
     if "risk_repayment_parameter_share" in ds:
         lines.append("")
         lines.extend(risk_sources_text(ds))

@@ -18,7 +18,11 @@ class RunSpec:
     uncertain parameter; rule_sets: the nærhedsfinansiering rule sets (naerhed.financing.rules.RuleSet);
     settlement: 'formal' or 'as_applied' (see the scenario's financing.settlement); precision,
     money_precision, tail_precision: the stated Monte Carlo precision of the risk figures (the
-    scenario's financing section; None: naerhed.financing.risk's defaults).
+    scenario's financing section; None: naerhed.financing.risk's defaults);
+    sample: which sample of the seed the draws simulate (0: the run's; r > 0: a replicate sample);
+    chance: the hospital-use totals include the chance of events (False: their expectation only);
+    sample_replicates: further samples simulated (central, expectation only) to measure the sampling
+    error of the risk figures (naerhed.pipeline; 0: not measured, and never at sample fraction 1).
     """
 
     inputs: Inputs
@@ -32,6 +36,9 @@ class RunSpec:
     precision: float | None = None
     money_precision: float | None = None
     tail_precision: float | None = None
+    sample: int = 0
+    chance: bool = True
+    sample_replicates: int = 0
 
     @classmethod
     def from_scenario(cls, scenario, inputs: Inputs) -> RunSpec:
@@ -40,7 +47,14 @@ class RunSpec:
                    seed=scenario.seed, draws=scenario.draws, central=scenario.uncertainty == "central",
                    rule_sets=tuple(scenario.financing.load_rule_sets()), settlement=scenario.financing.settlement,
                    precision=scenario.financing.precision, money_precision=scenario.financing.money_precision,
-                   tail_precision=scenario.financing.tail_precision)
+                   tail_precision=scenario.financing.tail_precision,
+                   sample_replicates=scenario.population.sample_replicates)
+
+    @property
+    def samples(self) -> int:
+        """Replicate samples simulated besides the draws (the run's own sample and sample_replicates
+        more, one draw each), 0 when none are measured (naerhed.pipeline.replicate_specs)."""
+        return 0 if self.sample_replicates == 0 or self.sample_fraction >= 1 else self.sample_replicates + 1
 
     @property
     def n_years(self) -> int:

@@ -136,10 +136,13 @@ def run_scenario(scenario, out_root: Path = Path("outputs"), progress: bool = Tr
         contributions = bool(inputs.interventions) and scenario.intervention_contributions
         runs = 1 + (len(inputs.interventions) if contributions else 0)
         with Progress(*columns, disable=not progress, transient=False) as bar:
-            label = f"{scenario.name}: {spec.draws} draw(s) × {spec.n_years} years"
+            label = f"{scenario.name}: {spec.draws} draw(s)"
+            if spec.samples:
+                label += f" + {spec.samples} samples (sampling error)"
+            label += f" × {spec.n_years} years"
             if runs > 1:
                 label += f" × {runs} runs (each intervention left out once)"
-            task = bar.add_task(label, total=spec.draws * spec.n_years * runs)
+            task = bar.add_task(label, total=(spec.draws + spec.samples) * spec.n_years * runs)
             advance = lambda years: bar.advance(task, years)  # noqa: E731
             dataset = run_dataset(spec, executor, advance)
             dataset.attrs = {"scenario": scenario.name, "seed": spec.seed, "run_id": run_id,

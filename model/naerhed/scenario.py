@@ -102,6 +102,18 @@ class PopulationSettings(_Section):
         "1/sample_fraction. 1 simulates every person (slow); 0.01 simulates one in a hundred.",
         unit="share of persons (0-1]",
     )
+    sample_replicates: int = _field(
+        8,
+        ge=0,
+        le=100,
+        description="Further samples of the population simulated once each (central parameters, expected "
+        "hospital use) to measure how much the risk figures depend on which persons the sample holds: the "
+        "spread of the figures over the samples is their sampling error, added to the Monte Carlo error "
+        "of every risk figure (risk.csv, the summary, the warnings say which sample fraction would meet "
+        "the precision). 0: not measured. Not used at sample_fraction 1 (no sampling error). Each costs "
+        "about one draw.",
+        unit="samples",
+    )
 
 
 class MortalitySettings(_Section):

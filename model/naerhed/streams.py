@@ -27,7 +27,8 @@ def _decision_key(decision: str) -> int:
     return zlib.crc32(decision.encode("utf-8"))
 
 
-#: The draw key of the sample's streams: above every draw number a run can have (draws <= 100,000).
+#: The draw key of the sample's streams (replicate r: SAMPLE_KEY + r): above every draw number a run
+#: can have (draws <= 100,000).
 SAMPLE_KEY = 2**32
 
 
@@ -39,9 +40,10 @@ class RandomStreams:
         self.draw = int(draw)
 
     @classmethod
-    def of_sample(cls, seed: int) -> "RandomStreams":
-        """The streams of the simulated sample's composition, common to every draw of the run `seed`."""
-        return cls(seed, SAMPLE_KEY)
+    def of_sample(cls, seed: int, replicate: int = 0) -> "RandomStreams":
+        """The streams of the simulated sample's composition, common to every draw of the run `seed`;
+        `replicate` r > 0: another, independent sample of the same seed (for the sampling error)."""
+        return cls(seed, SAMPLE_KEY + int(replicate))
 
     def generator(self, decision: str, year: int) -> np.random.Generator:
         """An independent generator for one decision in one calendar year."""

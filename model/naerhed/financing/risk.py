@@ -21,8 +21,18 @@ estimate from a finite number of draws, not the spread of the outcome.
   takes a few values (a share of the pool lost per missed criterion) with an atom at 0, so the
   density f at the quantile, which a kernel estimate would need, does not exist.
 
+Sampling error (`with_sample_error`): a run's expected criteria come from a few samples of the
+population (naerhed.results.sample_adjustment), so a figure also depends on which persons the samples
+hold (heavy users of hospitals, who dies, who falls ill: the sampling error of the expectations,
+which falls as sqrt(sample fraction x samples)). Every figure is recomputed with the draws' criteria
+moved by each of the samples' error perturbations; the root mean square change is its sampling error
+(`<name>_sample_se`). `<name>_se` is then the total error, sqrt(Monte Carlo^2 + sampling^2), with the
+Monte Carlo part kept as `<name>_mc_se`.
+
 `precision_warnings` compares the errors with a stated precision and says how many draws would meet
-it: the standard error falls as 1 / sqrt(n), so n x (se / target)^2 draws. For the VaR and ES this
+it: the standard error falls as 1 / sqrt(n), so n x (se / target)^2 draws; where the sampling error
+alone exceeds the precision, more draws cannot help, and it says which sample fraction would
+(the sampling error falls as sqrt(f): f x (sampling se / target)^2). For the VaR and ES this
 is a lower bound: where the probability of a step of the repayment (one more criterion missed) is
 near 1 - LEVEL, the quantile flips between the two values and its error falls more slowly.
 """
@@ -237,6 +247,42 @@ def parameter_share(values: xr.DataArray, parameters: xr.DataArray) -> xr.DataAr
                         coords={d: values[d] for d in rest if d in values.coords})
 
 
+#: The risk figures (each with a Monte Carlo error `<name>_se`) whose sampling error is measured.
+SAMPLED_FIGURES = ("p_met", "p_criteria_met", "share_kept_mean", "expected_payout_dkk", "expected_repayment_dkk",
+                   "p_full_payout", "var_repayment_dkk", "es_repayment_dkk", "p_pivotal", "expected_payout_dkk_all",
+                   "expected_repayment_dkk_all", "p_full_payout_all", "var_repayment_dkk_all", "es_repayment_dkk_all")
+
+
+def with_sample_error(risk: xr.Dataset, others: list[xr.Dataset], sample_fraction: float) -> xr.Dataset:
+    """`risk` (risk_metrics of the run) with each figure's sampling error: the root mean square
+    difference between the figure and the `others` (risk_metrics of the same draws moved by each of
+    the samples' error perturbations, one per sample), as `<name>_sample_se`; `<name>_se` becomes
+    sqrt(Monte Carlo^2 + sampling^2) and the Monte Carlo part is kept as `<name>_mc_se` (same units
+    as the figure)."""
+    out = risk.copy()
+    samples = len(others)
+    for name in SAMPLED_FIGURES:
+        values = xr.concat([o[name] for o in others], dim="sample")
+        sampling = np.sqrt(((values - risk[name]) ** 2).mean("sample"))
+        monte_carlo = risk[f"{name}_se"]
+        out[f"{name}_mc_se"] = monte_carlo
+        out[f"{name}_sample_se"] = sampling.assign_attrs(
+            units=monte_carlo.attrs.get("units", ""),
+            description=f"sampling error of the figure: from {samples} samples of the population at sample "
+                        f"fraction {sample_fraction:g} (the draws moved by each sample's error perturbation)")
+        out[f"{name}_se"] = np.sqrt(monte_carlo ** 2 + sampling ** 2).assign_attrs(
+            units=monte_carlo.attrs.get("units", ""),
+            description="standard error: Monte Carlo error and sampling error combined (_mc_se, _sample_se)")
+    out.attrs.update(samples=samples, sample_fraction=sample_fraction)
+    return out
+
+
+def sample_fraction_needed(sampling_se: float, target: float, sample_fraction: float) -> float:
+    """Sample fraction for a sampling error of `target`, from `sampling_se` at `sample_fraction` (the
+    sampling error falls as sqrt(f)); at most 1."""
+    return float(min(1.0, sample_fraction * (sampling_se / target) ** 2))
+
+
 def draws_needed(se: float, target: float, draws: int) -> int:
     """Draws for a standard error of `target`, from `se` at `draws` draws (se falls as 1 / sqrt(n))."""
     return int(np.ceil(draws * (se / target) ** 2 - 1e-9))
@@ -254,37 +300,63 @@ def precision_warnings(risk: xr.Dataset, pool: xr.DataArray, region_names: dict[
     draws = int(risk.attrs.get("draws", 0))
     total_pool = pool.sum("region")
     checks = (
-        ("P(full payout)", risk["p_full_payout_se"], 1.0, precision, "probability"),
-        ("P(full payout), all regions", risk["p_full_payout_all_se"], 1.0, precision, "probability"),
-        ("P(criterion met)", risk["p_met_se"], 1.0, precision, "probability"),
-        ("expected repayment", risk["expected_repayment_dkk_se"], pool, money_precision, "share"),
-        ("expected repayment, all regions", risk["expected_repayment_dkk_all_se"], total_pool, money_precision, "share"),
-        (f"{LEVEL:.0%} value at risk", risk["var_repayment_dkk_se"], pool, tail_precision, "tail"),
-        (f"{LEVEL:.0%} value at risk, all regions", risk["var_repayment_dkk_all_se"], total_pool, tail_precision, "tail"),
-        ("expected shortfall", risk["es_repayment_dkk_se"], pool, tail_precision, "tail"),
-        ("expected shortfall, all regions", risk["es_repayment_dkk_all_se"], total_pool, tail_precision, "tail"),
+        ("P(full payout)", "p_full_payout", 1.0, precision, "probability"),
+        ("P(full payout), all regions", "p_full_payout_all", 1.0, precision, "probability"),
+        ("P(criterion met)", "p_met", 1.0, precision, "probability"),
+        ("expected repayment", "expected_repayment_dkk", pool, money_precision, "share"),
+        ("expected repayment, all regions", "expected_repayment_dkk_all", total_pool, money_precision, "share"),
+        (f"{LEVEL:.0%} value at risk", "var_repayment_dkk", pool, tail_precision, "tail"),
+        (f"{LEVEL:.0%} value at risk, all regions", "var_repayment_dkk_all", total_pool, tail_precision, "tail"),
+        ("expected shortfall", "es_repayment_dkk", pool, tail_precision, "tail"),
+        ("expected shortfall, all regions", "es_repayment_dkk_all", total_pool, tail_precision, "tail"),
     )
     lines = []
-    for label, se, scale, target, kind in checks:
-        relative = (se / scale).fillna(0)
+    sampled = "p_met_sample_se" in risk
+    for label, name, scale, target, kind in checks:
+        relative = (risk[f"{name}_se"] / scale).fillna(0)
         worst = float(relative.max())
         if worst <= target:
             continue
-        where = relative.where(relative == worst, drop=True)
-        place = [str(int(where["period"].values[0]))]
-        if "region" in where.dims:
-            place.insert(0, region_names[int(where["region"].values[0])])
-        if "criterion" in where.dims:
-            place.append(str(where["criterion"].values[0]))
-        size = f"{worst:.3f}" if kind == "probability" else f"{100 * worst:.1f} % of the share"
+        size = (lambda x: f"{x:.3f}") if kind == "probability" else (lambda x: f"{100 * x:.1f} % of the share")
         goal = f"{target:g}" if kind == "probability" else f"{100 * target:g} % of the share"
+        if sampled:
+            sampling = (risk[f"{name}_sample_se"] / scale).fillna(0)
+            worst_sampling = float(sampling.max())
+            if worst_sampling > target:
+                fraction = float(risk.attrs["sample_fraction"])
+                needed = sample_fraction_needed(worst_sampling, target, fraction)
+                lines.append(f"Warning: {label} has a sampling error up to {size(worst_sampling)} "
+                             f"({where_largest(sampling, worst_sampling, region_names)}; {int(risk.attrs['samples'])} "
+                             f"samples), above the precision {goal}: more draws cannot reduce it; a sample fraction "
+                             f"of about {needed:.2g} would meet it (this run: {fraction:g}).")
+                continue
+            # the draws reduce the Monte Carlo part only: what is left of the precision after the sampling error
+            monte_carlo = (risk[f"{name}_mc_se"] / scale).fillna(0)
+            at = relative.where(relative == worst, drop=True)
+            worst_mc = float(monte_carlo.sel({d: at[d] for d in at.dims}).max())
+            left = np.sqrt(max(target ** 2 - float(sampling.sel({d: at[d] for d in at.dims}).max()) ** 2, 1e-30))
+            needed_draws = draws_needed(worst_mc, left, draws)
+        else:
+            needed_draws = draws_needed(worst, target, draws)
         # a quantile sitting on a step of the repayment flips between two values: its error falls
         # slower than 1 / sqrt(n), so for the tail figures the estimate is a lower bound
         bound = "at least " if kind == "tail" else "about "
-        lines.append(f"Warning: {label} has a Monte Carlo standard error up to {size} ({', '.join(place)}), "
-                     f"above the precision {goal}: {bound}{draws_needed(worst, target, draws)} draws would meet it "
-                     f"(this run: {draws}).")
+        what = "a standard error" if sampled else "a Monte Carlo standard error"
+        lines.append(f"Warning: {label} has {what} up to {size(worst)} ({where_largest(relative, worst, region_names)}), "
+                     f"above the precision {goal}: {bound}{needed_draws} draws would meet it (this run: {draws}).")
     return lines
+
+
+def where_largest(relative: xr.DataArray, worst: float, region_names: dict[int, str]) -> str:
+    """Where `relative` (dims period and possibly region, criterion) takes its largest value `worst`:
+    'region, year[, criterion]'."""
+    where = relative.where(relative == worst, drop=True)
+    place = [str(int(where["period"].values[0]))]
+    if "region" in where.dims:
+        place.insert(0, region_names[int(where["region"].values[0])])
+    if "criterion" in where.dims:
+        place.append(str(where["criterion"].values[0]))
+    return ", ".join(place)
 
 
 def _pm(value: float, se: float | None, scale: float, digits: int = 0) -> str:

@@ -319,15 +319,16 @@ def simulate_use(model: HospitalUseModel, pop: Population, dies: np.ndarray, reg
 
 
 def cell_totals(pop: Population, dies: np.ndarray, chronic: np.ndarray, use: PersonUse,
-                n_municipalities: int, repeated_threshold: int) -> np.ndarray:
+                n_municipalities: int, repeated_threshold: int, chance: bool = True) -> np.ndarray:
     """Totals [quantity, municipality × age group] of one year, in weighted persons, events or DKK.
     The event totals of EXPECTED_ROW are at the scale of the real population when `use.expected` is
-    given: expected + sqrt(f) × (realised − expected) (see the module docstring).
+    given: expected + sqrt(f) × (realised − expected) (see the module docstring); without `chance`,
+    their expectation (the sample's expected totals).
     Sums over few persons (decedents, inpatients, chronic patients) run over their indices only."""
     key = pop.municipality.astype(np.int64) * N_AGE_GROUPS + age_group_of_age()[pop.age]
     n_cells = n_municipalities * N_AGE_GROUPS
     totals = np.zeros((len(QUANTITIES), n_cells))
-    shrink = np.sqrt(1.0 / pop.weight)  # sqrt(f): the sample's chance deviation shrunk to the population's
+    shrink = np.sqrt(1.0 / pop.weight) if chance else 0.0  # sqrt(f): the chance deviation at the population's scale
     scaled = use.expected is not None and shrink != 1.0
 
     def persons(name, idx=None):
