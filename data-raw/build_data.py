@@ -183,7 +183,18 @@ def controlled_round(real: np.ndarray, row_totals: np.ndarray, col_totals: np.nd
 # ---------------------------------------------------------------------------------------------
 # Population by region, sex and single age (1 January)
 # ---------------------------------------------------------------------------------------------
-def build_population() -> None:
+def build_population() -> dict[int, np.ndarray]:
+    """Population 2018-2020 (observed with imputed cells) and 2021-2025 (derived); returns every year's
+    [region, sex, age] array."""
+    rows, full_by_year = build_population_observed()
+    derived_rows = build_population_derived(full_by_year)
+    write_csv("population_region_sex_age.csv",
+              ["year", "region_code", "region", "sex", "age", "population", "status", "source", "note"],
+              rows + derived_rows)
+    return full_by_year
+
+
+def build_population_observed() -> tuple[list[list], dict[int, np.ndarray]]:
     regional = read_csv(RAW / "pop_region_sex_age_folk1a_2008_2020.csv")
     national = read_csv(RAW / "pop_national_sex_age_folk1a_2008_2022.csv")
     ref = read_csv(REGION_TOTALS_FILE)
@@ -196,6 +207,7 @@ def build_population() -> None:
             known_totals[year] = np.array([t[c] for c in REGION_CODES], dtype=np.int64)
 
     rows = []
+    full_by_year: dict[int, np.ndarray] = {}
     for year in POP_YEARS:
         obs = np.full((5, 2, 101), -1, dtype=np.int64)  # observed regional cells, ages 0..100
         nat_obs = np.full((2, 101), -1, dtype=np.int64)
@@ -277,8 +289,192 @@ def build_population() -> None:
                     else:
                         status, source, note = "published", SRC_FOLK1A_REGION, ""
                     rows.append([year, code, REGION_NAMES[ri], sex, a, int(full[ri, s, a]), status, source, note])
-    write_csv("population_region_sex_age.csv",
-              ["year", "region_code", "region", "sex", "age", "population", "status", "source", "note"], rows)
+        full_by_year[year] = full
+    return rows, full_by_year
+
+
+# ---------------------------------------------------------------------------------------------
+# Population 2021-2025: derived by iterative proportional fitting (no regional single-age table found)
+# ---------------------------------------------------------------------------------------------
+SRC_FOLK1A_NATIONAL_AGE5 = (
+    "DST FOLK1A 1 January totals by sex and 5-year age group via github repo matorholt/cancR "
+    "data/population_denmark.rda, file commit 0c2ef5e15ab34d6ddef107ceb890ecf3b74c936a"
+)
+SRC_URBISTAT_2021 = "Urbistat AdminStat region pages citing Statistics Denmark (data-raw/region_population_births_2021_urbistat.csv)"
+DERIVED_YEARS = (2021, 2022, 2023, 2024, 2025)
+SINGLE_AGE_NATIONAL_YEARS = (2021, 2022)  # national sex x single age published (FOLK1A); later years: 5-year groups
+
+
+def age_on(prev: np.ndarray) -> np.ndarray:
+    """[region, sex, age] one year later without deaths or migration: age a from a-1, 110+ keeps 109
+    and 110+, age 0 seeded by the previous year's age 0 (this year's births are not known by region)."""
+    seed = np.zeros(prev.shape, dtype=float)
+    seed[:, :, 1:] = prev[:, :, :-1]
+    seed[:, :, -1] += prev[:, :, -1]
+    seed[:, :, 0] = prev[:, :, 0]
+    return seed
+
+
+def ipf_population(seed: np.ndarray, age_group: np.ndarray, national: np.ndarray, region_group: np.ndarray,
+                   region_totals: np.ndarray) -> np.ndarray:
+    """Rake `seed` [region, sex, age] so that (1) summed over regions and over the ages of each age group
+    (`age_group[age]` = group index) it equals `national` [sex, group], and (2) summed over sex and age
+    and over the regions of each region group (`region_group[region]`) it equals `region_totals` [group]."""
+    x = seed.astype(float).copy()
+    n_groups = national.shape[1]
+    for _ in range(10_000):
+        cells = np.stack([np.bincount(age_group, weights=x[:, s, :].sum(axis=0), minlength=n_groups) for s in range(2)])
+        factor = np.divide(national, cells, out=np.zeros_like(national, dtype=float), where=cells > 0)
+        x *= factor[None, :, :][:, :, age_group]
+        by_region = np.bincount(region_group, weights=x.sum(axis=(1, 2)), minlength=region_totals.size)
+        x *= np.divide(region_totals, by_region, out=np.zeros_like(by_region), where=by_region > 0)[region_group][:, None, None]
+        cells = np.stack([np.bincount(age_group, weights=x[:, s, :].sum(axis=0), minlength=n_groups) for s in range(2)])
+        if np.abs(cells - national).max() < 1e-7:
+            return x
+    raise AssertionError("IPF of the population did not converge")
+
+
+def round_population(fitted: np.ndarray, age_group: np.ndarray, national: np.ndarray, region_group: np.ndarray,
+                     region_totals: np.ndarray) -> np.ndarray:
+    """Whole persons [region, sex, age] keeping both margins of `ipf_population` exactly: national
+    single ages rounded by largest remainder within each age group, region totals within each region
+    group, then controlled rounding of the region x (sex, age) matrix."""
+    n_regions = fitted.shape[0]
+    col_totals = np.zeros((2, fitted.shape[2]), dtype=np.int64)
+    for s in range(2):
+        for g in range(national.shape[1]):
+            ages = np.flatnonzero(age_group == g)
+            col_totals[s, ages] = largest_remainder(fitted[:, s, ages].sum(axis=0), int(national[s, g]))
+    row_totals = np.zeros(n_regions, dtype=np.int64)
+    for k in range(region_totals.size):
+        members = np.flatnonzero(region_group == k)
+        row_totals[members] = largest_remainder(fitted[members].sum(axis=(1, 2)), int(region_totals[k]))
+    flat = controlled_round(fitted.reshape(n_regions, -1), row_totals, col_totals.reshape(-1))
+    return flat.reshape(fitted.shape)
+
+
+def derive_year(prev: np.ndarray, age_group: np.ndarray, national: np.ndarray, region_group: np.ndarray,
+                region_totals: np.ndarray) -> np.ndarray:
+    """Integer [region, sex, age] on 1 January from the previous year's table aged on, raked to the margins."""
+    fitted = ipf_population(age_on(prev), age_group, national.astype(float), region_group, region_totals.astype(float))
+    out = round_population(fitted, age_group, national, region_group, region_totals)
+    assert (out >= 0).all()
+    return out
+
+
+AGE5_GROUP = np.minimum(np.arange(N_AGES) // 5, 17)  # 0-4, ..., 80-84, 85+
+
+
+def national_single(year: int) -> np.ndarray:
+    """National persons [sex, age 0..110] (110 = 110+) on 1 January (FOLK1A, 2008-2022)."""
+    nat = np.zeros((2, N_AGES), dtype=np.int64)
+    for r in read_csv(RAW / "pop_national_sex_age_folk1a_2008_2022.csv"):
+        if int(r["year"]) == year:
+            nat[SEX_INDEX[r["sex"]], min(int(r["age"]), N_AGES - 1)] += int(r["population"])
+    assert nat.sum() > 0, year
+    return nat
+
+
+def national_age5(year: int) -> np.ndarray:
+    """National persons [sex, 5-year group 0-4 .. 85+] on 1 January (1990-2025)."""
+    nat = np.zeros((2, 18), dtype=np.int64)
+    n = 0
+    for r in read_csv(RAW / "pop_national_sex_age5_1990_2025.csv"):
+        if int(r["year"]) == year:
+            nat[SEX_INDEX[r["sex"]], age_lower_of(r["age_group"]) // 5] = int(r["population"])
+            n += 1
+    assert n == 36, (year, n)
+    return nat
+
+
+def region_totals_of_year(year: int) -> tuple[np.ndarray, np.ndarray, str]:
+    """(region_group [region], totals [group], note) of the published 1 January region totals: all five
+    regions from FOLK1AM (2022-2024); 2021: Hovedstaden and Sjælland published, the other three as one
+    group (national minus the two); 2025: none found, one group (the national total). The note is for
+    the rows of the table."""
+    folk1am = {region_code_of_name(r["region"]): int(r["population"])
+               for r in read_csv(RAW / "pop_municipality_region_monthly_folk1am_2021_2024.csv")
+               if int(r["year"]) == year and r["month"] == "1" and r["area_type"] == "region"}
+    if len(folk1am) == 5:
+        return np.arange(5), np.array([folk1am[c] for c in REGION_CODES], dtype=np.int64), "FOLK1AM region totals"
+    if year == 2021:
+        known = {int(r["region_code"]): int(r["value"]) for r in read_csv(RAW / "region_population_births_2021_urbistat.csv")
+                 if r["quantity"] == "population_jan1"}
+        national = int(national_single(2021).sum())
+        group = np.array([2, 2, 2, 0, 1])
+        totals = np.array([known[1084], known[1085], national - known[1084] - known[1085]], dtype=np.int64)
+        return (group, totals, "published totals of Hovedstaden and Sjælland (Nordjylland, Midtjylland and "
+                "Syddanmark together: national minus those two)")
+    return (np.zeros(5, dtype=np.int64), np.array([0], dtype=np.int64),
+            "national total (no region totals found: regions keep the aged-on shares within each sex x age group)")
+
+
+def derivation_error(derived: np.ndarray, observed: np.ndarray) -> dict[str, float]:
+    """Cell-by-cell error of a derived [region, sex, age] table against the observed one, over the
+    published cells (ages 0-100 except 38): mean absolute error per cell (persons), the same as a share
+    of the mean cell, the largest absolute error (persons) and that cell's error as a share of it."""
+    ages = [a for a in range(101) if a != 38]
+    d, o = derived[:, :, ages].astype(float), observed[:, :, ages].astype(float)
+    err = np.abs(d - o)
+    worst = np.unravel_index(int(np.argmax(err)), err.shape)
+    return {"mae": float(err.mean()), "mae_share": float(err.sum() / o.sum()), "max": float(err[worst]),
+            "max_share": float(err[worst] / o[worst]), "cells": int(err.size)}
+
+
+def measure_derivation(full_by_year: dict[int, np.ndarray]) -> dict[str, dict[str, float]]:
+    """The derivation's error where both exist: 2020 derived from 2019 aged on, raked to the 2020
+    national sex x single age and region totals (the 2021-2022 method) and to the national sex x
+    5-year groups and region totals (the 2023-2024 method), against the 2020 table."""
+    prev, obs = full_by_year[2019], full_by_year[2020]
+    totals = obs.sum(axis=(1, 2))
+    single = derive_year(prev, np.arange(N_AGES), national_single(2020), np.arange(5), totals)
+    nat5 = np.stack([np.bincount(AGE5_GROUP, weights=obs[:, s, :].sum(axis=0), minlength=18) for s in range(2)])
+    age5 = derive_year(prev, AGE5_GROUP, nat5.astype(np.int64), np.arange(5), totals)
+    return {"single": derivation_error(single, obs), "age5": derivation_error(age5, obs)}
+
+
+def describe_error(e: dict[str, float]) -> str:
+    return (f"mean absolute error {e['mae']:.1f} persons per cell ({100 * e['mae_share']:.2f} % of persons), "
+            f"largest {e['max']:.0f} persons ({100 * e['max_share']:.1f} % of that cell)")
+
+
+def build_population_derived(full_by_year: dict[int, np.ndarray]) -> list[list]:
+    """1 January 2021-2025 by region, sex and single age, derived (status `derived`): each year is the
+    previous year's table aged on by one year, raked by IPF to the published national sex x age (single
+    ages 2021-2022, 5-year groups 2023-2025) and region totals, and rounded with both margins kept."""
+    errors = measure_derivation(full_by_year)
+    error_note = (f"error of this method where both exist (2020 derived from 2019, {errors['single']['cells']} published "
+                  f"cells): with national single ages {describe_error(errors['single'])}; with national 5-year "
+                  f"groups {describe_error(errors['age5'])}")
+    print("derivation error 2020 from 2019:", error_note)
+    rows = []
+    for year in DERIVED_YEARS:
+        prev = full_by_year[year - 1]
+        if year in SINGLE_AGE_NATIONAL_YEARS:
+            national, age_group = national_single(year), np.arange(N_AGES)
+            nat_note = "national sex x single age"
+        else:
+            national, age_group = national_age5(year), AGE5_GROUP
+            nat_note = "national sex x 5-year group"
+        region_group, totals, region_note = region_totals_of_year(year)
+        if region_group.max() == 0:
+            totals = np.array([national.sum()], dtype=np.int64)
+        assert totals.sum() == national.sum(), (year, totals.sum(), national.sum())
+        full = derive_year(prev, age_group, national, region_group, totals)
+        assert (np.stack([np.bincount(age_group, weights=full[:, s, :].sum(axis=0)) for s in range(2)])
+                == national).all()
+        assert (np.bincount(region_group, weights=full.sum(axis=(1, 2))) == totals).all()
+        full_by_year[year] = full
+        print(f"population {year} (derived): national {full.sum():,}; region totals {full.sum(axis=(1, 2)).tolist()}")
+        note = (f"{year - 1} table aged on one year, raked (IPF) to the {nat_note} and the {region_note}; "
+                "integers keep both margins (method and error: SOURCES.md)")
+        source = {2021: f"{SRC_FOLK1A_NATIONAL}; {SRC_URBISTAT_2021}", 2022: f"{SRC_FOLK1A_NATIONAL}; {SRC_FOLK1AM}",
+                  2025: SRC_FOLK1A_NATIONAL_AGE5}.get(year, f"{SRC_FOLK1A_NATIONAL_AGE5}; {SRC_FOLK1AM}")
+        for ri, code in enumerate(REGION_CODES):
+            for s, sex in enumerate(SEXES):
+                for a in range(N_AGES):
+                    rows.append([year, code, REGION_NAMES[ri], sex, a, int(full[ri, s, a]), "derived", source, note])
+    return rows
 
 
 # ---------------------------------------------------------------------------------------------
@@ -399,6 +595,57 @@ def build_births() -> None:
 
 
 # ---------------------------------------------------------------------------------------------
+# Regional fertility factors
+# ---------------------------------------------------------------------------------------------
+FERTILITY_FACTOR_YEAR = 2021
+SRC_BIRTHS_NATIONAL_2021 = ("https://regionsyddanmark.dk/om-region-syddanmark/presse-og-nyheder/magasinet-sund-i-syd/"
+                            "tema-om-graviditet-og-fodsler/fakta-om-fodsler (Region Syddanmark citing DST)")
+
+
+def build_fertility_region(population_2021: np.ndarray) -> None:
+    """Fertility factor per region: the region's published 2021 live births over the births the national
+    2021 rates give its women (model's birth probabilities on the 1 January 2021 table), divided by the
+    same ratio for the whole country, so the national level stays the fertility table's. Nordjylland,
+    Midtjylland and Syddanmark share one factor (only their combined births are known: national minus
+    Hovedstaden and Sjælland)."""
+    from naerhed.demography.fertility import birth_probabilities, split_age_groups
+
+    year = FERTILITY_FACTOR_YEAR
+    wpp = sorted((r for r in read_csv(RAW / "wpp2024_dk_asfr5_annual_derived_1950_2100.csv") if int(r["year"]) == year),
+                 key=lambda r: age_lower_of(r["age"]))
+    rates = split_age_groups(np.array([age_lower_of(r["age"]) for r in wpp]), np.array([float(r["asfr_derived"]) for r in wpp]))
+    expected = population_2021[:, SEX_INDEX["female"], :] @ birth_probabilities(rates)  # births [region]
+    published = {int(r["region_code"]): int(r["value"]) for r in read_csv(RAW / "region_population_births_2021_urbistat.csv")
+                 if r["quantity"] == "live_births" and int(r["year"]) == year}
+    quoted = read_csv(RAW / "reference" / "hospital_and_fertility_figures_quoted.csv")
+    national = sum(int(r["value_numeric_derived"]) for r in quoted
+                   if r["year"] == str(year) and r["indicator"] == "levendefødte" and r["geography"].startswith("Hele landet ("))
+    assert national == 63_473, national
+    group = np.array([2, 2, 2, 0, 1])
+    births = np.array([published[1084], published[1085], national - published[1084] - published[1085]], dtype=float)
+    expected_group = np.bincount(group, weights=expected)
+    level = national / expected.sum()
+    factor_group = births / expected_group / level
+    factor = factor_group[group]
+    assert abs((factor * expected).sum() - expected.sum()) < 1e-6 * expected.sum()  # national level unchanged
+    print(f"fertility factors {year}: {np.round(factor, 4).tolist()}; published/expected national {level:.4f}")
+    source_two = "data-raw/region_population_births_2021_urbistat.csv (Urbistat AdminStat citing Statistics Denmark)"
+    rows = []
+    for ri, code in enumerate(REGION_CODES):
+        own = code in published
+        note = (f"{year} live births {published[code] if own else int(births[2])} "
+                f"({'this region' if own else 'Nordjylland, Midtjylland and Syddanmark together: national minus Hovedstaden and Sjælland'})"
+                f" over {expected_group[group[ri]]:.0f} expected from the national {year} rates (UN WPP 2024) and the "
+                f"1 January {year} women by age; divided by the national ratio {level:.4f} so the national level stays the "
+                "fertility table's; held constant in later years (assumption)")
+        rows.append([code, REGION_NAMES[ri], year, fmt_float(float(factor[ri])), published.get(code, ""),
+                     f"{expected[ri]:.1f}", "derived",
+                     f"{source_two if own else SRC_BIRTHS_NATIONAL_2021 + '; ' + source_two}; {SRC_WPP_ASFR}", note])
+    write_csv("fertility_region.csv", ["region_code", "region", "year", "factor", "births_published",
+                                       "births_expected_national_rates", "status", "source", "note"], rows)
+
+
+# ---------------------------------------------------------------------------------------------
 # Migration
 # ---------------------------------------------------------------------------------------------
 def build_net_migration() -> None:
@@ -515,7 +762,8 @@ def build_regions() -> None:
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     build_regions()
-    build_population()
+    population = build_population()
+    build_fertility_region(population[FERTILITY_FACTOR_YEAR])
     build_municipalities()
     build_mortality_age5()
     build_mortality_epi()

@@ -133,6 +133,7 @@ def load_inputs(scenario) -> Inputs:
         municipality_population=municipalities.population,
         projection_years=projection_years,
         projection=projection,
+        fertility_region=data.load_fertility_region(path=_path(files.fertility_region)),
     )
     health = build_health(scenario, base_counts, mortality)
     catalogue = load_catalogue()

@@ -221,6 +221,21 @@ def load_fertility(path=None) -> Fertility:
     return Fertility(years=years.copy(), age_lower=groups.copy(), asfr=asfr.copy(), tfr=tfr.copy())
 
 
+@cached_build(TABLES["fertility_region"])
+def _fertility_region(table: Table):
+    factor = np.zeros(N_REGIONS)
+    filled = np.zeros(N_REGIONS, dtype=bool)
+    factor[table["region_code"]], filled[table["region_code"]] = table["factor"], True
+    table.check_complete(filled, lambda idx: "the regions", "region_code", values=np.array(REGION_CODES))
+    return frozen(factor)
+
+
+def load_fertility_region(path=None) -> np.ndarray:
+    """Fertility factor per region (multiplier of the national rates), float64 [region]; packaged:
+    published 2021 births by region over those the national rates give (derived)."""
+    return _fertility_region(path).copy()
+
+
 @cached_build(TABLES["births_by_sex"])
 def _birth_share_male(table: Table) -> float:
     boys = girls = 0.0
