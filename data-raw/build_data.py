@@ -305,14 +305,32 @@ DERIVED_YEARS = (2021, 2022, 2023, 2024, 2025)
 SINGLE_AGE_NATIONAL_YEARS = (2021, 2022)  # national sex x single age published (FOLK1A); later years: 5-year groups
 
 
-def age_on(prev: np.ndarray) -> np.ndarray:
-    """[region, sex, age] one year later without deaths or migration: age a from a-1, 110+ keeps 109
-    and 110+, age 0 seeded by the previous year's age 0 (this year's births are not known by region)."""
+def age_on(prev: np.ndarray, survival: np.ndarray | None = None) -> np.ndarray:
+    """[region, sex, age] one year later without migration: age a from a-1 times the national share
+    surviving the year at that age and sex (`survival` [sex, age]; None: everybody survives), 110+
+    keeps 109 and 110+, age 0 seeded by the previous year's age 0 (births by region are not known)."""
+    alive = prev.astype(float) * (1.0 if survival is None else survival[None, :, :])
     seed = np.zeros(prev.shape, dtype=float)
-    seed[:, :, 1:] = prev[:, :, :-1]
-    seed[:, :, -1] += prev[:, :, -1]
+    seed[:, :, 1:] = alive[:, :, :-1]
+    seed[:, :, -1] += alive[:, :, -1]
     seed[:, :, 0] = prev[:, :, 0]
     return seed
+
+
+def national_survival(year: int, national: np.ndarray) -> np.ndarray:
+    """Share [sex, age] of the persons aged a on 1 January `year` (national [sex, age]) alive a year
+    later: 1 - deaths at age a during `year` / persons aged a (DST FOD207 deaths by single age; age
+    99 = 99 and older, one rate for 99-110+). A seed for the ageing step, not a life table."""
+    deaths = np.zeros((2, 100))
+    for r in read_csv(RAW / "deaths_national_sex_age_fod207_2006_2024.csv"):
+        if int(r["year"]) == year:
+            deaths[:, int(r["age"])] = int(r["deaths_male"]), int(r["deaths_female"])
+    assert deaths.sum() > 0, year
+    exposed = national[:, :100].astype(float).copy()
+    exposed[:, 99] = national[:, 99:].sum(axis=1)
+    rate = np.divide(deaths, exposed, out=np.zeros_like(deaths), where=exposed > 0)
+    rate = np.concatenate([rate, np.repeat(rate[:, 99:], N_AGES - 100, axis=1)], axis=1)
+    return np.clip(1.0 - rate, 0.0, 1.0)
 
 
 def ipf_population(seed: np.ndarray, age_group: np.ndarray, national: np.ndarray, region_group: np.ndarray,
@@ -354,9 +372,11 @@ def round_population(fitted: np.ndarray, age_group: np.ndarray, national: np.nda
 
 
 def derive_year(prev: np.ndarray, age_group: np.ndarray, national: np.ndarray, region_group: np.ndarray,
-                region_totals: np.ndarray) -> np.ndarray:
-    """Integer [region, sex, age] on 1 January from the previous year's table aged on, raked to the margins."""
-    fitted = ipf_population(age_on(prev), age_group, national.astype(float), region_group, region_totals.astype(float))
+                region_totals: np.ndarray, survival: np.ndarray | None = None) -> np.ndarray:
+    """Integer [region, sex, age] on 1 January from the previous year's table aged on (with the
+    national `survival` [sex, age] of the year between), raked to the margins."""
+    fitted = ipf_population(age_on(prev, survival), age_group, national.astype(float), region_group,
+                            region_totals.astype(float))
     out = round_population(fitted, age_group, national, region_group, region_totals)
     assert (out >= 0).all()
     return out
@@ -427,9 +447,10 @@ def measure_derivation(full_by_year: dict[int, np.ndarray]) -> dict[str, dict[st
     5-year groups and region totals (the 2023-2024 method), against the 2020 table."""
     prev, obs = full_by_year[2019], full_by_year[2020]
     totals = obs.sum(axis=(1, 2))
-    single = derive_year(prev, np.arange(N_AGES), national_single(2020), np.arange(5), totals)
+    survival = national_survival(2019, prev.sum(axis=0))
+    single = derive_year(prev, np.arange(N_AGES), national_single(2020), np.arange(5), totals, survival)
     nat5 = np.stack([np.bincount(AGE5_GROUP, weights=obs[:, s, :].sum(axis=0), minlength=18) for s in range(2)])
-    age5 = derive_year(prev, AGE5_GROUP, nat5.astype(np.int64), np.arange(5), totals)
+    age5 = derive_year(prev, AGE5_GROUP, nat5.astype(np.int64), np.arange(5), totals, survival)
     return {"single": derivation_error(single, obs), "age5": derivation_error(age5, obs)}
 
 
@@ -460,13 +481,13 @@ def build_population_derived(full_by_year: dict[int, np.ndarray]) -> list[list]:
         if region_group.max() == 0:
             totals = np.array([national.sum()], dtype=np.int64)
         assert totals.sum() == national.sum(), (year, totals.sum(), national.sum())
-        full = derive_year(prev, age_group, national, region_group, totals)
+        full = derive_year(prev, age_group, national, region_group, totals, national_survival(year - 1, prev.sum(axis=0)))
         assert (np.stack([np.bincount(age_group, weights=full[:, s, :].sum(axis=0)) for s in range(2)])
                 == national).all()
         assert (np.bincount(region_group, weights=full.sum(axis=(1, 2))) == totals).all()
         full_by_year[year] = full
         print(f"population {year} (derived): national {full.sum():,}; region totals {full.sum(axis=(1, 2)).tolist()}")
-        note = (f"{year - 1} table aged on one year, raked (IPF) to the {nat_note} and the {region_note}; "
+        note = (f"{year - 1} table aged on one year with the national {year - 1} survival by sex and age, raked (IPF) to the {nat_note} and the {region_note}; "
                 "integers keep both margins (method and error: SOURCES.md)")
         source = {2021: f"{SRC_FOLK1A_NATIONAL}; {SRC_URBISTAT_2021}", 2022: f"{SRC_FOLK1A_NATIONAL}; {SRC_FOLK1AM}",
                   2025: SRC_FOLK1A_NATIONAL_AGE5}.get(year, f"{SRC_FOLK1A_NATIONAL_AGE5}; {SRC_FOLK1AM}")
@@ -515,7 +536,66 @@ def age_lower_of(group: str) -> int:
     return int(group.split("-")[0].rstrip("+"))
 
 
-def build_mortality_age5() -> None:
+SRC_FOD207 = (
+    "DST StatBank FOD207 (deaths by age and sex, https://www.statbank.dk/FOD207) via github repo arnoldri/gamrel "
+    "data/dencounts.rda, commit 38d0c75701d44ba6c7679a1b62a2e242fd77226b"
+)
+MORTALITY_EXTENSION_YEARS = (2023, 2024)
+
+
+def fod207_deaths_age5(year: int) -> np.ndarray:
+    """Deaths [sex, group 0-4 .. 90-94, 95+] in `year` from FOD207 single ages (99 = 99 and older)."""
+    out = np.zeros((2, 20), dtype=np.int64)
+    n = 0
+    for r in read_csv(RAW / "deaths_national_sex_age_fod207_2006_2024.csv"):
+        if int(r["year"]) == year:
+            g = min(int(r["age"]) // 5, 19)
+            out[:, g] += (int(r["deaths_male"]), int(r["deaths_female"]))
+            n += 1
+    assert n == 100, (year, n)
+    return out
+
+
+def national_age5_of(pop: np.ndarray) -> np.ndarray:
+    """[region, sex, age] -> national [sex, group 0-4 .. 90-94, 95+]."""
+    nat = pop.sum(axis=0)
+    return np.stack([np.bincount(np.minimum(np.arange(N_AGES) // 5, 19), weights=nat[s], minlength=20)
+                     for s in range(2)])
+
+
+def mortality_extension_rows(population: dict[int, np.ndarray], dodc1: dict[tuple, tuple]) -> list[list]:
+    """2023-2024 rows of mortality_sex_age5.csv: FOD207 deaths over person-years approximated by the mean
+    of the 1 January populations of the year and the next (the packaged population table, national sums).
+    Checked where DODC1 exists: FOD207 deaths agree with DODC1 within 5 per group (2008-2022; equal
+    totals 2010-2018) and the mean of two 1 January counts is within 1.2 % of DODC1's mean of four
+    quarter starts in every group of 2018-2021 (observed population years)."""
+    groups = [f"{5 * g}-{5 * g + 4}" if g < 19 else "95+" for g in range(20)]
+    for year in range(2008, 2023):
+        fod = fod207_deaths_age5(year)
+        for s, sex in enumerate(SEXES):
+            for g, label in enumerate(groups):
+                assert abs(fod[s, g] - dodc1[(year, sex, label)][0]) <= 5, (year, sex, label)
+    for year in range(2018, 2022):
+        approx = (national_age5_of(population[year]) + national_age5_of(population[year + 1])) / 2
+        for s, sex in enumerate(SEXES):
+            for g, label in enumerate(groups):
+                assert abs(approx[s, g] / dodc1[(year, sex, label)][1] - 1) < 0.012, (year, sex, label)
+    note = ("deaths: FOD207 (final deaths by single age, summed to the group); person_years: mean of the 1 January "
+            "populations of the year and the next (national sums of population_region_sex_age.csv, derived for "
+            "2023-2025); death_rate = deaths / person_years (approximate m_x)")
+    rows = []
+    for year in MORTALITY_EXTENSION_YEARS:
+        deaths = fod207_deaths_age5(year)
+        py = (national_age5_of(population[year]) + national_age5_of(population[year + 1])) / 2
+        for s, sex in enumerate(SEXES):
+            for g, label in enumerate(groups):
+                rows.append([year, sex, label, 5 * g, int(deaths[s, g]), fmt_float(py[s, g]),
+                             fmt_float(deaths[s, g] / py[s, g]), "derived",
+                             f"{SRC_FOD207}; population_region_sex_age.csv (person-years)", note])
+    return rows
+
+
+def build_mortality_age5(population: dict[int, np.ndarray]) -> None:
     annual = read_csv(RAW / "mortality_annual_sex_age5_derived_2008_2022.csv")
     quarterly = read_csv(RAW / "deaths_quarterly_sex_age5_dodc1_2008_2022.csv")
     # re-derive the annual file from the quarterly one as a check
@@ -543,6 +623,10 @@ def build_mortality_age5() -> None:
                      r["population_mean_of_4_quarter_starts"], fmt_float(deaths / py), "derived", SRC_DODC1, note])
     totals = {y: sum(r[4] for r in rows if r[0] == y) for y in (2010, 2011, 2012, 2019, 2022)}
     assert totals == {2010: 54368, 2011: 52516, 2012: 52325, 2019: 53959, 2022: 59397}, totals
+    dodc1 = {(r[0], r[1], r[2]): (r[4], float(r[5])) for r in rows}
+    rows += mortality_extension_rows(population, dodc1)
+    totals = {y: sum(r[4] for r in rows if r[0] == y) for y in MORTALITY_EXTENSION_YEARS}
+    assert totals == {2023: 58384, 2024: 57071}, totals
     write_csv("mortality_sex_age5.csv",
               ["year", "sex", "age_group", "age_lower", "deaths", "person_years", "death_rate", "status", "source",
                "note"], rows)
@@ -765,7 +849,7 @@ def main() -> None:
     population = build_population()
     build_fertility_region(population[FERTILITY_FACTOR_YEAR])
     build_municipalities()
-    build_mortality_age5()
+    build_mortality_age5(population)
     build_mortality_epi()
     build_fertility()
     build_births()

@@ -174,13 +174,18 @@ def test_municipalities():
 def test_mortality_age5():
     m = load_mortality_age5()
     assert isinstance(m, MortalityAge5)
-    assert m.years.tolist() == list(range(2008, 2023))
+    assert m.years.tolist() == list(range(2008, 2025))
     assert m.age_lower.tolist() == list(range(0, 100, 5))
-    assert m.deaths.shape == m.person_years.shape == (15, 2, 20)
+    assert m.deaths.shape == m.person_years.shape == (17, 2, 20)
     totals = dict(zip(m.years.tolist(), m.deaths.sum(axis=(1, 2)).tolist()))
     assert totals[2019] == 53_959
     assert totals[2022] == 59_397
     assert totals[2010] == 54_368
+    assert totals[2023] == 58_384 and totals[2024] == 57_071  # FOD207
+    # 2023-2024 person-years: mean of two 1 January populations (national sums of the population table)
+    k = m.years.tolist().index(2024)
+    mean_population = (load_population(2024).sum() + load_population(2025).sum()) / 2
+    assert m.person_years[k].sum() == pytest.approx(mean_population, rel=1e-12)
 
 
 def test_life_expectancy_from_packaged_mortality_matches_dst():

@@ -166,7 +166,7 @@ def _mortality_age5(table: Table):
 
 
 def load_mortality_age5(path=None) -> MortalityAge5:
-    """Deaths and person-years by year, sex and 5-year age group (packaged: DODC1/FOLK1A, 2008-2022)."""
+    """Deaths and person-years by year, sex and 5-year age group (packaged: DODC1/FOLK1A 2008-2022, FOD207 2023-2024)."""
     years, groups, deaths, py = _mortality_age5(path)
     return MortalityAge5(years=years.copy(), age_lower=groups.copy(), deaths=deaths.copy(), person_years=py.copy())
 
