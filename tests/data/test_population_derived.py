@@ -104,3 +104,22 @@ def test_fertility_region_file_must_name_every_region(tmp_path):
     path.write_text("region_code,factor\n1081,1.0\n1082,-1\n", encoding="utf-8")
     with pytest.raises(DataError, match=r"line 3, column 'factor'"):
         load_fertility_region(path)
+
+
+def test_a_base_year_takes_the_municipality_table_of_the_nearest_year(tmp_path):
+    from naerhed.data import nearest_municipality_year
+    from naerhed.inputs import load_inputs
+
+    from ..conftest import make_scenario
+
+    assert [nearest_municipality_year(y) for y in (2018, 2019, 2022, 2023, 2024, 2025)] == [2022, 2022, 2022, 2023,
+                                                                                              2024, 2024]
+    calibration = tmp_path / "calibration_2025.csv"
+    calibration.write_text("region_code,criterion,year,value\n" + "".join(
+        f"{code},{name},2025,{value}\n" for code in REGION_CODES for name, value in
+        (("stays_per_citizen", 1.8), ("activity_per_chronic_dkk", 40000), ("readmission_share", 0.12),
+         ("virtual_share", 0.2))))
+    inputs = load_inputs(make_scenario(population={"base_year": 2025, "sample_fraction": 0.01},
+                                       data={"calibration": str(calibration)}))
+    np.testing.assert_array_equal(inputs.demography.municipality_population, load_municipalities(2024).population)
+    np.testing.assert_array_equal(inputs.base_counts, load_population(2025))

@@ -137,6 +137,16 @@ def _municipalities_by_year(table: Table) -> dict[int, tuple]:
     return out
 
 
+def municipality_years(path=None) -> list[int]:
+    """The years of the municipality table (packaged: 2022-2024)."""
+    return sorted(_municipalities_by_year(path))
+
+
+def nearest_municipality_year(year: int, path=None) -> int:
+    """The municipality table's year closest to `year` (ties: the later year)."""
+    return min(municipality_years(path), key=lambda y: (abs(y - int(year)), -y))
+
+
 def load_municipalities(year: int = 2022, path=None) -> Municipalities:
     """Population of the 98 municipalities (kommuner) and Christiansø on 1 January of `year`."""
     p = _municipalities_by_year.file(path)
