@@ -163,8 +163,11 @@ def run_checks(scenario, sample_fraction: float = 0.05, checks_path=None) -> lis
                 what = f"share of acute admissions made by persons with {threshold}+ in {year}"
             else:
                 continue
+        tolerance = row.allowed_deviation()
+        if row.quantity in ("births", "deaths"):  # counts of sampled persons' events: at least 4 sd of the sampling
+            tolerance = max(tolerance, 4 * np.sqrt(row.value * weight))
         checks.append(Check(row.id, what, row.kind, year, row.value, float(value), row.unit,
-                            row.allowed_deviation(), row.at_least, row.source))
+                            tolerance, row.at_least, row.source))
 
     checks.extend(chronic_checks(inputs, result, base, weight))
 

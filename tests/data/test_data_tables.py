@@ -151,7 +151,7 @@ def test_population_file_is_parsed_once_for_all_years():
 def test_unknown_year_is_a_data_error():
     from naerhed.errors import DataError
 
-    with pytest.raises(DataError, match=r"population_region_sex_age\.csv.*2031.*2018-2025"):
+    with pytest.raises(DataError, match=r"population_region_sex_age\.csv.*2031.*2018-2026"):
         load_population(2031)
 
 
