@@ -557,6 +557,47 @@ def build_population_derived(full_by_year: dict[int, np.ndarray]) -> list[list]:
 # ---------------------------------------------------------------------------------------------
 # Municipalities (FOLK1AM, 1 January)
 # ---------------------------------------------------------------------------------------------
+MUNI_GROUP_YEARS = (2025, 2026)  # municipal totals from FOLK1A by municipality and age group (after FOLK1AM's years)
+
+
+def municipality_rows_from_groups(folk1am: list[dict], folk1am_rows: list[list]) -> list[list]:
+    """Rows of municipality_population.csv for MUNI_GROUP_YEARS from the municipal totals of
+    pop_municipality_agegroups_folk1a_2020_2026.csv (by municipality code). Each code is joined to its
+    FOLK1AM name by the identical 1 January populations of 2022, 2023 and 2024 (the join must be one to
+    one for all 99 areas); rows in the FOLK1AM order of the areas."""
+    by_code: dict[int, dict[int, int]] = {}
+    region_of_code: dict[int, int] = {}
+    for r in read_csv(RAW / "pop_municipality_agegroups_folk1a_2020_2026.csv"):
+        by_code.setdefault(int(r["municipality_code"]), {})[int(r["year"])] = int(r["population"])
+        region_of_code[int(r["municipality_code"])] = int(r["region_code"])
+    jan = {(int(r["year"]), r["area"]): int(r["population"]) for r in folk1am
+           if r["month"] == "1" and r["area_type"] == "municipality"}
+    names = [row[4] for row in folk1am_rows if row[0] == MUNI_YEARS[0]]
+    code_of_key: dict[tuple, list[int]] = {}
+    for code, years in by_code.items():
+        code_of_key.setdefault(tuple(years[y] for y in MUNI_YEARS), []).append(code)
+    code_of_name = {}
+    for name in names:
+        codes = code_of_key.get(tuple(jan[(y, name)] for y in MUNI_YEARS), [])
+        assert len(codes) == 1, (name, codes)
+        code_of_name[name] = codes[0]
+    assert len(set(code_of_name.values())) == len(names) == 99
+    region_of_name = {row[4]: row[2] for row in folk1am_rows if row[0] == MUNI_YEARS[0]}
+    assert all(region_of_code[code_of_name[n]] == region_of_name[n] for n in names)
+    rows = []
+    for year in MUNI_GROUP_YEARS:
+        for name in names:
+            code = code_of_name[name]
+            region = region_of_code[code]
+            note = (f"municipality code {code}; name joined to the code by identical FOLK1AM populations 2022-2024"
+                    + ("; Christiansø (Ertholmene) is not a kommune; DST lists it under Region Hovedstaden"
+                       if name == "Christiansø" else ""))
+            rows.append([year, f"{year}-01-01", region, REGION_NAMES[REGION_CODES.index(region)], name,
+                         by_code[code][year], "published", SRC_FOLK1A_MUNI_GROUPS, note])
+        print(f"municipalities {year}: 99 areas, national {sum(r[5] for r in rows if r[0] == year):,}")
+    return rows
+
+
 def build_municipalities() -> None:
     raw = read_csv(RAW / "pop_municipality_region_monthly_folk1am_2021_2024.csv")
     rows = []
@@ -581,6 +622,7 @@ def build_municipalities() -> None:
             rows.append([year, r["date"], region_code_of_name(r["region"]), REF_NAME_FIX.get(r["region"], r["region"]),
                          r["area"], int(r["population"]), "published", SRC_FOLK1AM, note])
         print(f"municipalities {year}: {len(munis)} areas, national {country[0]:,}")
+    rows += municipality_rows_from_groups(raw, rows)
     write_csv("municipality_population.csv",
               ["year", "date", "region_code", "region", "municipality", "population", "status", "source", "note"], rows)
 

@@ -157,7 +157,8 @@ def test_unknown_year_is_a_data_error():
 
 # --- municipalities ------------------------------------------------------------------------------
 def test_municipalities():
-    for year, national in ((2022, 5_873_420), (2023, 5_932_654), (2024, 5_961_249)):
+    for year, national in ((2022, 5_873_420), (2023, 5_932_654), (2024, 5_961_249), (2025, 5_992_734),
+                           (2026, 6_025_603)):
         m = load_municipalities(year)
         assert isinstance(m, Municipalities)
         assert len(m.names) == 99 and m.region.dtype == np.int8 and m.population.dtype == np.float64
@@ -168,6 +169,10 @@ def test_municipalities():
     m = load_municipalities(2024)
     assert np.bincount(m.region, weights=m.population).tolist() == [593_135, 1_365_688, 1_238_406, 1_911_067, 852_953]
     assert load_municipalities().names == load_municipalities(2022).names
+    # 2025-2026 (FOLK1A by municipality code, joined to the FOLK1AM names): same areas, regions and order
+    for year in (2025, 2026):
+        later = load_municipalities(year)
+        assert later.names == m.names and (later.region == m.region).all()
 
 
 # --- mortality, fertility, births, migration, projection ------------------------------------

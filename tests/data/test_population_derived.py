@@ -41,8 +41,8 @@ def test_derived_years_are_flagged_and_keep_the_published_totals():
     # 2021: the published totals of Hovedstaden and Sjælland
     assert load_population(2021)[HOVEDSTADEN].sum() == 1_855_084
     assert load_population(2021)[SJAELLAND].sum() == 838_840
-    # 2022-2024: the region totals are those of the municipality table (FOLK1AM)
-    for year in (2022, 2023, 2024):
+    # 2022-2026: the region totals are those of the municipality table
+    for year in (2022, 2023, 2024, 2025, 2026):
         munis = load_municipalities(year)
         by_region = np.bincount(munis.region, weights=munis.population, minlength=5)
         np.testing.assert_array_equal(load_population(year).sum(axis=(1, 2)), by_region)
@@ -122,8 +122,8 @@ def test_a_base_year_takes_the_municipality_table_of_the_nearest_year(tmp_path):
 
     from ..conftest import make_scenario
 
-    assert [nearest_municipality_year(y) for y in (2018, 2019, 2022, 2023, 2024, 2025)] == [2022, 2022, 2022, 2023,
-                                                                                              2024, 2024]
+    assert [nearest_municipality_year(y) for y in (2018, 2019, 2022, 2023, 2024, 2025, 2026)] == [
+        2022, 2022, 2022, 2023, 2024, 2025, 2026]
     calibration = tmp_path / "calibration_2025.csv"
     calibration.write_text("region_code,criterion,year,value\n" + "".join(
         f"{code},{name},2025,{value}\n" for code in REGION_CODES for name, value in
@@ -131,5 +131,5 @@ def test_a_base_year_takes_the_municipality_table_of_the_nearest_year(tmp_path):
          ("virtual_share", 0.2))))
     inputs = load_inputs(make_scenario(population={"base_year": 2025, "sample_fraction": 0.01},
                                        data={"calibration": str(calibration)}))
-    np.testing.assert_array_equal(inputs.demography.municipality_population, load_municipalities(2024).population)
+    np.testing.assert_array_equal(inputs.demography.municipality_population, load_municipalities(2025).population)
     np.testing.assert_array_equal(inputs.base_counts, load_population(2025))
