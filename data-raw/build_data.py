@@ -83,6 +83,7 @@ REGION_TOTALS_FILE = RAW / "reference" / "population_region.csv"
 REF_NAME_FIX = {"Sjaelland": "Sjælland"}
 
 POP_YEARS = (2018, 2019, 2020)
+REGION_GROUP_YEARS = (2020,)  # years of POP_YEARS with published region x age group totals
 MUNI_YEARS = (2022, 2023, 2024)
 SEX_INDEX = {s: i for i, s in enumerate(SEXES)}
 
@@ -183,7 +184,18 @@ def controlled_round(real: np.ndarray, row_totals: np.ndarray, col_totals: np.nd
 # ---------------------------------------------------------------------------------------------
 # Population by region, sex and single age (1 January)
 # ---------------------------------------------------------------------------------------------
-def build_population() -> None:
+def build_population() -> dict[int, np.ndarray]:
+    """Population 2018-2020 (observed with imputed cells) and 2021-2025 (derived); returns every year's
+    [region, sex, age] array."""
+    rows, full_by_year = build_population_observed()
+    derived_rows = build_population_derived(full_by_year)
+    write_csv("population_region_sex_age.csv",
+              ["year", "region_code", "region", "sex", "age", "population", "status", "source", "note"],
+              rows + derived_rows)
+    return full_by_year
+
+
+def build_population_observed() -> tuple[list[list], dict[int, np.ndarray]]:
     regional = read_csv(RAW / "pop_region_sex_age_folk1a_2008_2020.csv")
     national = read_csv(RAW / "pop_national_sex_age_folk1a_2008_2022.csv")
     ref = read_csv(REGION_TOTALS_FILE)
@@ -196,6 +208,7 @@ def build_population() -> None:
             known_totals[year] = np.array([t[c] for c in REGION_CODES], dtype=np.int64)
 
     rows = []
+    full_by_year: dict[int, np.ndarray] = {}
     for year in POP_YEARS:
         obs = np.full((5, 2, 101), -1, dtype=np.int64)  # observed regional cells, ages 0..100
         nat_obs = np.full((2, 101), -1, dtype=np.int64)
@@ -229,7 +242,19 @@ def build_population() -> None:
             seed[:, j] = col_totals[j] * w / w.sum()
 
         observed_region_totals = np.where(obs >= 0, obs, 0).sum(axis=(1, 2))
-        if year in known_totals:
+        grouped = year in REGION_GROUP_YEARS
+        if grouped:  # region x age group totals: the age-38 cells within 35-64, the 101+ cells within 80+
+            region_groups = region_groups_of_year(year)
+            observed = np.where(obs >= 0, obs, 0).sum(axis=1)  # [region, age 0..100]
+            imputed = np.zeros((5, len(columns)), dtype=np.int64)
+            for group, lo, hi in ((4, 35, 65), (6, 80, 101)):
+                block = [j for j, (_, a) in enumerate(columns) if lo <= a < hi or (group == 6 and a > 100)]
+                row_totals = region_groups[:, group] - observed[:, lo:hi].sum(axis=1)
+                assert row_totals.sum() == col_totals[block].sum() and (row_totals >= 0).all(), (year, group)
+                fitted = ipf(seed[:, block], row_totals.astype(float), col_totals[block].astype(float))
+                imputed[:, block] = controlled_round(fitted, row_totals, col_totals[block])
+            calibrated = True
+        elif year in known_totals:
             row_totals = known_totals[year] - observed_region_totals
             assert row_totals.sum() == col_totals.sum(), "published regional totals do not add to national"
             fitted = ipf(seed, row_totals.astype(float), col_totals.astype(float))
@@ -249,7 +274,9 @@ def build_population() -> None:
         assert (full[:, :, :110].sum(axis=0) == nat[:, :110]).all()
         assert (full[:, :, 110].sum(axis=0) == nat[:, 110:].sum(axis=1)).all()
         assert full.sum() == nat.sum()
-        if calibrated:
+        if grouped:
+            assert (np.stack([np.bincount(GROUP7, weights=full[r].sum(axis=0)) for r in range(5)]) == region_groups).all()
+        elif calibrated:
             assert (full.sum(axis=(1, 2)) == known_totals[year]).all()
         share_based = np.stack([largest_remainder(seed[:, j], int(col_totals[j])) for j in range(len(columns))], axis=1)
         print(f"population {year}: national {nat.sum():,}; imputed age 38 = {nat[:, 38].sum():,}, "
@@ -258,6 +285,9 @@ def build_population() -> None:
                  f"(region shift {(imputed - share_based).sum(axis=1).tolist()})" if calibrated else ""))
 
         cal_note = (
+            f"; then raked (IPF) to the published 1 Jan {year} region totals of ages 35-64 (age 38) or 80+ (ages "
+            "101+) minus the observed ages and to the national counts, and rounded with both margins kept (source "
+            f"of totals: {SRC_FOLK1A_MUNI_GROUPS})" if grouped else
             f"; then raked (IPF) to the published 1 Jan {year} region totals minus the observed ages and to the "
             "national counts, and rounded with both margins kept (source of totals: "
             f"{SRC_REGION_TOTALS_2019})" if calibrated else ""
@@ -277,13 +307,297 @@ def build_population() -> None:
                     else:
                         status, source, note = "published", SRC_FOLK1A_REGION, ""
                     rows.append([year, code, REGION_NAMES[ri], sex, a, int(full[ri, s, a]), status, source, note])
-    write_csv("population_region_sex_age.csv",
-              ["year", "region_code", "region", "sex", "age", "population", "status", "source", "note"], rows)
+        full_by_year[year] = full
+    return rows, full_by_year
+
+
+# ---------------------------------------------------------------------------------------------
+# Population 2021-2026: derived by iterative proportional fitting (no regional single-age table found)
+# ---------------------------------------------------------------------------------------------
+SRC_FOLK1A_NATIONAL_AGE5 = (
+    "DST FOLK1A 1 January totals by sex and 5-year age group via github repo matorholt/cancR "
+    "data/population_denmark.rda, file commit 0c2ef5e15ab34d6ddef107ceb890ecf3b74c936a"
+)
+SRC_FOLK1A_MUNI_GROUPS = (
+    "DST FOLK1A 1 January by municipality and 7 age groups (0-5, 6-16, 17-19, 20-34, 35-64, 65-79, 80+) via github "
+    "repo real-estate-war-lord/am-dashboard-dk data/processed/forecast.json ('observed'), commit "
+    "0d26e321cdaf8d852c031111408596c7bd85daa2"
+)
+DERIVED_YEARS = (2021, 2022, 2023, 2024, 2025, 2026)
+SINGLE_AGE_NATIONAL_YEARS = (2021, 2022)  # national sex x single age published (FOLK1A)
+AGE5_NATIONAL_YEARS = (2023, 2024, 2025)  # national sex x 5-year group published; 2026: region x age group only
+GROUP7_LOWER = (0, 6, 17, 20, 35, 65, 80)
+GROUP7 = np.searchsorted(np.array(GROUP7_LOWER), np.arange(N_AGES), side="right") - 1  # age -> 7-group index
+GROUP7_COLUMNS = ("age_0_5", "age_6_16", "age_17_19", "age_20_34", "age_35_64", "age_65_79", "age_80_plus")
+AGE5_GROUP = np.minimum(np.arange(N_AGES) // 5, 17)  # 0-4, ..., 80-84, 85+
+
+
+def age_on(prev: np.ndarray, survival: np.ndarray | None = None) -> np.ndarray:
+    """[region, sex, age] one year later without migration: age a from a-1 times the national share
+    surviving the year at that age and sex (`survival` [sex, age]; None: everybody survives), 110+
+    keeps 109 and 110+, age 0 seeded by the previous year's age 0 (births by region are not known)."""
+    alive = prev.astype(float) * (1.0 if survival is None else survival[None, :, :])
+    seed = np.zeros(prev.shape, dtype=float)
+    seed[:, :, 1:] = alive[:, :, :-1]
+    seed[:, :, -1] += alive[:, :, -1]
+    seed[:, :, 0] = prev[:, :, 0]
+    return seed
+
+
+def national_survival(year: int, national: np.ndarray) -> np.ndarray:
+    """Share [sex, age] of the persons aged a on 1 January `year` (national [sex, age]) alive a year
+    later: 1 - deaths at age a during `year` / persons aged a (DST FOD207 deaths by single age; age
+    99 = 99 and older, one rate for 99-110+). A seed for the ageing step, not a life table."""
+    deaths = np.zeros((2, 100))
+    for r in read_csv(RAW / "deaths_national_sex_age_fod207_2006_2024.csv"):
+        if int(r["year"]) == year:
+            deaths[:, int(r["age"])] = int(r["deaths_male"]), int(r["deaths_female"])
+    assert deaths.sum() > 0, year
+    exposed = national[:, :100].astype(float).copy()
+    exposed[:, 99] = national[:, 99:].sum(axis=1)
+    rate = np.divide(deaths, exposed, out=np.zeros_like(deaths), where=exposed > 0)
+    rate = np.concatenate([rate, np.repeat(rate[:, 99:], N_AGES - 100, axis=1)], axis=1)
+    return np.clip(1.0 - rate, 0.0, 1.0)
+
+
+def national_margin(age_group: np.ndarray, national: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(labels [region, sex, age], targets) of a national sex x age-group margin."""
+    n_groups = national.shape[1]
+    labels = np.broadcast_to(np.arange(2)[None, :, None] * n_groups + age_group[None, None, :], (5, 2, N_AGES))
+    return labels, national.reshape(-1).astype(float)
+
+
+def regional_margin(region_groups: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(labels, targets) of a region x 7-age-group margin (both sexes; `region_groups` [region, group])."""
+    labels = np.broadcast_to(np.arange(5)[:, None, None] * 7 + GROUP7[None, None, :], (5, 2, N_AGES))
+    return labels, region_groups.reshape(-1).astype(float)
+
+
+def ipf_population(seed: np.ndarray, margins: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """Rake `seed` [region, sex, age] until its sums over the cells with each label equal the targets,
+    for every (labels, targets) margin."""
+    x = seed.astype(float).copy()
+    for _ in range(20_000):
+        for labels, targets in margins:
+            sums = np.bincount(labels.reshape(-1), weights=x.reshape(-1), minlength=targets.size)
+            x *= np.divide(targets, sums, out=np.zeros_like(targets), where=sums > 0)[labels]
+        worst = max(np.abs(np.bincount(lab.reshape(-1), weights=x.reshape(-1), minlength=t.size) - t).max()
+                    for lab, t in margins)
+        if worst < 1e-6:
+            return x
+    raise AssertionError("IPF of the population did not converge")
+
+
+def round_population(fitted: np.ndarray, region_groups: np.ndarray, national_single_age: np.ndarray | None) -> np.ndarray:
+    """Whole persons [region, sex, age] with the region x 7-group totals exact: per age group, the national
+    single ages (given, else the fitted ones rounded by largest remainder to the group's total) are the
+    columns and the regions the rows of a controlled rounding (see controlled_round)."""
+    out = np.zeros(fitted.shape, dtype=np.int64)
+    for g in range(7):
+        ages = np.flatnonzero(GROUP7 == g)
+        block = fitted[:, :, ages].reshape(5, -1)
+        rows = region_groups[:, g].astype(np.int64)
+        if national_single_age is not None:
+            cols = national_single_age[:, ages].reshape(-1).astype(np.int64)
+        else:
+            cols = largest_remainder(block.sum(axis=0), int(rows.sum()))
+        assert cols.sum() == rows.sum(), (g, cols.sum(), rows.sum())
+        out[:, :, ages] = controlled_round(block, rows, cols).reshape(5, 2, ages.size)
+    return out
+
+
+def derive_year(prev: np.ndarray, survival: np.ndarray, region_groups: np.ndarray,
+                national: tuple[np.ndarray, np.ndarray] | None) -> np.ndarray:
+    """Integer [region, sex, age] on 1 January: the previous year's table aged on with the national
+    `survival` [sex, age], raked to the region x 7-age-group totals `region_groups` [region, group] and,
+    if given, the national margin `national` = (age_group [age], persons [sex, group]); integers keep the
+    region x group totals exactly and the national margin when it is by single age."""
+    margins = [regional_margin(region_groups)]
+    single = None
+    if national is not None:
+        age_group, persons = national
+        margins.append(national_margin(age_group, persons))
+        if age_group.max() == N_AGES - 1:
+            single = persons
+    fitted = ipf_population(age_on(prev, survival), margins)
+    out = round_population(fitted, region_groups, single)
+    assert (out >= 0).all()
+    return out
+
+
+def national_single(year: int) -> np.ndarray:
+    """National persons [sex, age 0..110] (110 = 110+) on 1 January (FOLK1A, 2008-2022)."""
+    nat = np.zeros((2, N_AGES), dtype=np.int64)
+    for r in read_csv(RAW / "pop_national_sex_age_folk1a_2008_2022.csv"):
+        if int(r["year"]) == year:
+            nat[SEX_INDEX[r["sex"]], min(int(r["age"]), N_AGES - 1)] += int(r["population"])
+    assert nat.sum() > 0, year
+    return nat
+
+
+def national_age5(year: int) -> np.ndarray:
+    """National persons [sex, 5-year group 0-4 .. 85+] on 1 January (1990-2025)."""
+    nat = np.zeros((2, 18), dtype=np.int64)
+    n = 0
+    for r in read_csv(RAW / "pop_national_sex_age5_1990_2025.csv"):
+        if int(r["year"]) == year:
+            nat[SEX_INDEX[r["sex"]], age_lower_of(r["age_group"]) // 5] = int(r["population"])
+            n += 1
+    assert n == 36, (year, n)
+    return nat
+
+
+def region_groups_of_year(year: int) -> np.ndarray:
+    """Persons [region, 7 age groups] on 1 January `year` (FOLK1A by municipality, summed to regions).
+    Checked: each municipality's groups add up to its total; 2022-2024 the regions equal FOLK1AM."""
+    out = np.zeros((5, 7), dtype=np.int64)
+    n = 0
+    for r in read_csv(RAW / "pop_municipality_agegroups_folk1a_2020_2026.csv"):
+        if int(r["year"]) != year:
+            continue
+        groups = np.array([int(r[c]) for c in GROUP7_COLUMNS], dtype=np.int64)
+        assert groups.sum() == int(r["population"]), r
+        out[REGION_CODES.index(int(r["region_code"]))] += groups
+        n += 1
+    assert n == 99, (year, n)  # 98 kommuner and Christiansø
+    folk1am = {region_code_of_name(r["region"]): int(r["population"])
+               for r in read_csv(RAW / "pop_municipality_region_monthly_folk1am_2021_2024.csv")
+               if int(r["year"]) == year and r["month"] == "1" and r["area_type"] == "region"}
+    for code, total in folk1am.items():
+        assert out[REGION_CODES.index(code)].sum() == total, (year, code)
+    return out
+
+
+def national_of_year(year: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """The national margin of `year`: (age_group [age], persons [sex, group]) or None (2026)."""
+    if year in SINGLE_AGE_NATIONAL_YEARS + (2020,):
+        return np.arange(N_AGES), national_single(year)
+    if year in AGE5_NATIONAL_YEARS:
+        return AGE5_GROUP, national_age5(year)
+    return None
+
+
+def derivation_error(derived: np.ndarray, observed: np.ndarray) -> dict[str, float]:
+    """Cell-by-cell error of a derived [region, sex, age] table against the observed one, over the
+    published cells (ages 0-100 except 38): mean absolute error per cell (persons), the same as a share
+    of the persons, the largest absolute error (persons) and that cell's error as a share of it."""
+    ages = [a for a in range(101) if a != 38]
+    d, o = derived[:, :, ages].astype(float), observed[:, :, ages].astype(float)
+    err = np.abs(d - o)
+    worst = np.unravel_index(int(np.argmax(err)), err.shape)
+    return {"mae": float(err.mean()), "mae_share": float(err.sum() / o.sum()), "max": float(err[worst]),
+            "max_share": float(err[worst] / o[worst]), "cells": int(err.size)}
+
+
+def measure_derivation(full_by_year: dict[int, np.ndarray]) -> dict[str, dict[str, float]]:
+    """The derivation's error where both exist: 2020 derived from the 2019 table by each year's method
+    (region x 7 age groups of 2020 always; national sex x single age as 2021-2022, sex x 5-year group as
+    2023-2025, none as 2026), compared with the 2020 table."""
+    prev, obs = full_by_year[2019], full_by_year[2020]
+    survival = national_survival(2019, prev.sum(axis=0))
+    region_groups = region_groups_of_year(2020)
+    nat = national_single(2020)
+    nat5 = np.stack([np.bincount(AGE5_GROUP, weights=nat[s], minlength=18) for s in range(2)]).astype(np.int64)
+    methods = {"single": (np.arange(N_AGES), nat), "age5": (AGE5_GROUP, nat5), "none": None}
+    return {name: derivation_error(derive_year(prev, survival, region_groups, national), obs)
+            for name, national in methods.items()}
+
+
+def describe_error(e: dict[str, float]) -> str:
+    return (f"mean absolute error {e['mae']:.1f} persons per cell ({100 * e['mae_share']:.2f} % of persons), "
+            f"largest {e['max']:.0f} persons ({100 * e['max_share']:.1f} % of that cell)")
+
+
+def build_population_derived(full_by_year: dict[int, np.ndarray]) -> list[list]:
+    """1 January 2021-2026 by region, sex and single age, derived (status `derived`): each year is the
+    previous year's table aged on by one year (national survival), raked by IPF to the published region
+    x 7 age groups (FOLK1A by municipality) and national sex x age (single ages 2021-2022, 5-year groups
+    2023-2025, none 2026), and rounded keeping the region x group totals (and single ages) exactly."""
+    errors = measure_derivation(full_by_year)
+    print("derivation error 2020 from 2019:", {k: describe_error(v) for k, v in errors.items()})
+    rows = []
+    for year in DERIVED_YEARS:
+        prev = full_by_year[year - 1]
+        region_groups = region_groups_of_year(year)
+        if year == 2021:  # the two region totals quoted by Urbistat (citing DST) agree with FOLK1A by municipality
+            for r in read_csv(RAW / "region_population_births_2021_urbistat.csv"):
+                if r["quantity"] == "population_jan1":
+                    assert region_groups[REGION_CODES.index(int(r["region_code"]))].sum() == int(r["value"]), r
+        national = national_of_year(year)
+        full = derive_year(prev, national_survival(min(year - 1, 2024), prev.sum(axis=0)), region_groups, national)
+        assert (np.stack([np.bincount(GROUP7, weights=full[r].sum(axis=0)) for r in range(5)]) == region_groups).all()
+        if national is not None:
+            age_group, persons = national
+            grouped = np.stack([np.bincount(age_group, weights=full[:, s, :].sum(axis=0)) for s in range(2)])
+            gap = np.abs(grouped - persons).max()
+            assert gap == 0 if year in SINGLE_AGE_NATIONAL_YEARS else gap <= 5, (year, gap)
+            if gap:
+                print(f"population {year}: national sex x 5-year groups kept within {int(gap)} persons (rounding)")
+        full_by_year[year] = full
+        print(f"population {year} (derived): national {full.sum():,}; region totals {full.sum(axis=(1, 2)).tolist()}")
+        nat_note = {2021: "national sex x single age", 2022: "national sex x single age"}.get(
+            year, "national sex x 5-year group" if year in AGE5_NATIONAL_YEARS else "no national sex x age margin")
+        survival_note = (f"national {year - 1} survival" if year - 1 <= 2024 else
+                         "national 2024 survival (latest deaths by age)")
+        note = (f"{year - 1} table aged on one year with the {survival_note}, raked (IPF) to the region x 7 age "
+                f"groups and the {nat_note}; integers keep the region x group totals (method and error: SOURCES.md)")
+        sources = [SRC_FOLK1A_MUNI_GROUPS, SRC_FOD207]
+        if year in SINGLE_AGE_NATIONAL_YEARS:
+            sources.insert(1, SRC_FOLK1A_NATIONAL)
+        elif year in AGE5_NATIONAL_YEARS:
+            sources.insert(1, SRC_FOLK1A_NATIONAL_AGE5)
+        source = "; ".join(sources)
+        for ri, code in enumerate(REGION_CODES):
+            for s, sex in enumerate(SEXES):
+                for a in range(N_AGES):
+                    rows.append([year, code, REGION_NAMES[ri], sex, a, int(full[ri, s, a]), "derived", source, note])
+    return rows
 
 
 # ---------------------------------------------------------------------------------------------
 # Municipalities (FOLK1AM, 1 January)
 # ---------------------------------------------------------------------------------------------
+MUNI_GROUP_YEARS = (2025, 2026)  # municipal totals from FOLK1A by municipality and age group (after FOLK1AM's years)
+
+
+def municipality_rows_from_groups(folk1am: list[dict], folk1am_rows: list[list]) -> list[list]:
+    """Rows of municipality_population.csv for MUNI_GROUP_YEARS from the municipal totals of
+    pop_municipality_agegroups_folk1a_2020_2026.csv (by municipality code). Each code is joined to its
+    FOLK1AM name by the identical 1 January populations of 2022, 2023 and 2024 (the join must be one to
+    one for all 99 areas); rows in the FOLK1AM order of the areas."""
+    by_code: dict[int, dict[int, int]] = {}
+    region_of_code: dict[int, int] = {}
+    for r in read_csv(RAW / "pop_municipality_agegroups_folk1a_2020_2026.csv"):
+        by_code.setdefault(int(r["municipality_code"]), {})[int(r["year"])] = int(r["population"])
+        region_of_code[int(r["municipality_code"])] = int(r["region_code"])
+    jan = {(int(r["year"]), r["area"]): int(r["population"]) for r in folk1am
+           if r["month"] == "1" and r["area_type"] == "municipality"}
+    names = [row[4] for row in folk1am_rows if row[0] == MUNI_YEARS[0]]
+    code_of_key: dict[tuple, list[int]] = {}
+    for code, years in by_code.items():
+        code_of_key.setdefault(tuple(years[y] for y in MUNI_YEARS), []).append(code)
+    code_of_name = {}
+    for name in names:
+        codes = code_of_key.get(tuple(jan[(y, name)] for y in MUNI_YEARS), [])
+        assert len(codes) == 1, (name, codes)
+        code_of_name[name] = codes[0]
+    assert len(set(code_of_name.values())) == len(names) == 99
+    region_of_name = {row[4]: row[2] for row in folk1am_rows if row[0] == MUNI_YEARS[0]}
+    assert all(region_of_code[code_of_name[n]] == region_of_name[n] for n in names)
+    rows = []
+    for year in MUNI_GROUP_YEARS:
+        for name in names:
+            code = code_of_name[name]
+            region = region_of_code[code]
+            note = (f"municipality code {code}; name joined to the code by identical FOLK1AM populations 2022-2024"
+                    + ("; Christiansø (Ertholmene) is not a kommune; DST lists it under Region Hovedstaden"
+                       if name == "Christiansø" else ""))
+            rows.append([year, f"{year}-01-01", region, REGION_NAMES[REGION_CODES.index(region)], name,
+                         by_code[code][year], "published", SRC_FOLK1A_MUNI_GROUPS, note])
+        print(f"municipalities {year}: 99 areas, national {sum(r[5] for r in rows if r[0] == year):,}")
+    return rows
+
+
 def build_municipalities() -> None:
     raw = read_csv(RAW / "pop_municipality_region_monthly_folk1am_2021_2024.csv")
     rows = []
@@ -308,6 +622,7 @@ def build_municipalities() -> None:
             rows.append([year, r["date"], region_code_of_name(r["region"]), REF_NAME_FIX.get(r["region"], r["region"]),
                          r["area"], int(r["population"]), "published", SRC_FOLK1AM, note])
         print(f"municipalities {year}: {len(munis)} areas, national {country[0]:,}")
+    rows += municipality_rows_from_groups(raw, rows)
     write_csv("municipality_population.csv",
               ["year", "date", "region_code", "region", "municipality", "population", "status", "source", "note"], rows)
 
@@ -319,7 +634,66 @@ def age_lower_of(group: str) -> int:
     return int(group.split("-")[0].rstrip("+"))
 
 
-def build_mortality_age5() -> None:
+SRC_FOD207 = (
+    "DST StatBank FOD207 (deaths by age and sex, https://www.statbank.dk/FOD207) via github repo arnoldri/gamrel "
+    "data/dencounts.rda, commit 38d0c75701d44ba6c7679a1b62a2e242fd77226b"
+)
+MORTALITY_EXTENSION_YEARS = (2023, 2024)
+
+
+def fod207_deaths_age5(year: int) -> np.ndarray:
+    """Deaths [sex, group 0-4 .. 90-94, 95+] in `year` from FOD207 single ages (99 = 99 and older)."""
+    out = np.zeros((2, 20), dtype=np.int64)
+    n = 0
+    for r in read_csv(RAW / "deaths_national_sex_age_fod207_2006_2024.csv"):
+        if int(r["year"]) == year:
+            g = min(int(r["age"]) // 5, 19)
+            out[:, g] += (int(r["deaths_male"]), int(r["deaths_female"]))
+            n += 1
+    assert n == 100, (year, n)
+    return out
+
+
+def national_age5_of(pop: np.ndarray) -> np.ndarray:
+    """[region, sex, age] -> national [sex, group 0-4 .. 90-94, 95+]."""
+    nat = pop.sum(axis=0)
+    return np.stack([np.bincount(np.minimum(np.arange(N_AGES) // 5, 19), weights=nat[s], minlength=20)
+                     for s in range(2)])
+
+
+def mortality_extension_rows(population: dict[int, np.ndarray], dodc1: dict[tuple, tuple]) -> list[list]:
+    """2023-2024 rows of mortality_sex_age5.csv: FOD207 deaths over person-years approximated by the mean
+    of the 1 January populations of the year and the next (the packaged population table, national sums).
+    Checked where DODC1 exists: FOD207 deaths agree with DODC1 within 5 per group (2008-2022; equal
+    totals 2010-2018) and the mean of two 1 January counts is within 1.2 % of DODC1's mean of four
+    quarter starts in every group of 2018-2021 (observed population years)."""
+    groups = [f"{5 * g}-{5 * g + 4}" if g < 19 else "95+" for g in range(20)]
+    for year in range(2008, 2023):
+        fod = fod207_deaths_age5(year)
+        for s, sex in enumerate(SEXES):
+            for g, label in enumerate(groups):
+                assert abs(fod[s, g] - dodc1[(year, sex, label)][0]) <= 5, (year, sex, label)
+    for year in range(2018, 2022):
+        approx = (national_age5_of(population[year]) + national_age5_of(population[year + 1])) / 2
+        for s, sex in enumerate(SEXES):
+            for g, label in enumerate(groups):
+                assert abs(approx[s, g] / dodc1[(year, sex, label)][1] - 1) < 0.012, (year, sex, label)
+    note = ("deaths: FOD207 (final deaths by single age, summed to the group); person_years: mean of the 1 January "
+            "populations of the year and the next (national sums of population_region_sex_age.csv, derived for "
+            "2023-2025); death_rate = deaths / person_years (approximate m_x)")
+    rows = []
+    for year in MORTALITY_EXTENSION_YEARS:
+        deaths = fod207_deaths_age5(year)
+        py = (national_age5_of(population[year]) + national_age5_of(population[year + 1])) / 2
+        for s, sex in enumerate(SEXES):
+            for g, label in enumerate(groups):
+                rows.append([year, sex, label, 5 * g, int(deaths[s, g]), fmt_float(py[s, g]),
+                             fmt_float(deaths[s, g] / py[s, g]), "derived",
+                             f"{SRC_FOD207}; population_region_sex_age.csv (person-years)", note])
+    return rows
+
+
+def build_mortality_age5(population: dict[int, np.ndarray]) -> None:
     annual = read_csv(RAW / "mortality_annual_sex_age5_derived_2008_2022.csv")
     quarterly = read_csv(RAW / "deaths_quarterly_sex_age5_dodc1_2008_2022.csv")
     # re-derive the annual file from the quarterly one as a check
@@ -347,6 +721,10 @@ def build_mortality_age5() -> None:
                      r["population_mean_of_4_quarter_starts"], fmt_float(deaths / py), "derived", SRC_DODC1, note])
     totals = {y: sum(r[4] for r in rows if r[0] == y) for y in (2010, 2011, 2012, 2019, 2022)}
     assert totals == {2010: 54368, 2011: 52516, 2012: 52325, 2019: 53959, 2022: 59397}, totals
+    dodc1 = {(r[0], r[1], r[2]): (r[4], float(r[5])) for r in rows}
+    rows += mortality_extension_rows(population, dodc1)
+    totals = {y: sum(r[4] for r in rows if r[0] == y) for y in MORTALITY_EXTENSION_YEARS}
+    assert totals == {2023: 58384, 2024: 57071}, totals
     write_csv("mortality_sex_age5.csv",
               ["year", "sex", "age_group", "age_lower", "deaths", "person_years", "death_rate", "status", "source",
                "note"], rows)
@@ -396,6 +774,57 @@ def build_births() -> None:
     write_csv("births_by_sex.csv", ["year", "births_male", "births_female", "status", "source", "note"], rows)
     boys = sum(r[1] for r in rows)
     print(f"births 2002-2018: share of boys {boys / sum(r[1] + r[2] for r in rows):.5f}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Regional fertility factors
+# ---------------------------------------------------------------------------------------------
+FERTILITY_FACTOR_YEAR = 2021
+SRC_BIRTHS_NATIONAL_2021 = ("https://regionsyddanmark.dk/om-region-syddanmark/presse-og-nyheder/magasinet-sund-i-syd/"
+                            "tema-om-graviditet-og-fodsler/fakta-om-fodsler (Region Syddanmark citing DST)")
+
+
+def build_fertility_region(population_2021: np.ndarray) -> None:
+    """Fertility factor per region: the region's published 2021 live births over the births the national
+    2021 rates give its women (model's birth probabilities on the 1 January 2021 table), divided by the
+    same ratio for the whole country, so the national level stays the fertility table's. Nordjylland,
+    Midtjylland and Syddanmark share one factor (only their combined births are known: national minus
+    Hovedstaden and Sjælland)."""
+    from naerhed.demography.fertility import birth_probabilities, split_age_groups
+
+    year = FERTILITY_FACTOR_YEAR
+    wpp = sorted((r for r in read_csv(RAW / "wpp2024_dk_asfr5_annual_derived_1950_2100.csv") if int(r["year"]) == year),
+                 key=lambda r: age_lower_of(r["age"]))
+    rates = split_age_groups(np.array([age_lower_of(r["age"]) for r in wpp]), np.array([float(r["asfr_derived"]) for r in wpp]))
+    expected = population_2021[:, SEX_INDEX["female"], :] @ birth_probabilities(rates)  # births [region]
+    published = {int(r["region_code"]): int(r["value"]) for r in read_csv(RAW / "region_population_births_2021_urbistat.csv")
+                 if r["quantity"] == "live_births" and int(r["year"]) == year}
+    quoted = read_csv(RAW / "reference" / "hospital_and_fertility_figures_quoted.csv")
+    national = sum(int(r["value_numeric_derived"]) for r in quoted
+                   if r["year"] == str(year) and r["indicator"] == "levendefødte" and r["geography"].startswith("Hele landet ("))
+    assert national == 63_473, national
+    group = np.array([2, 2, 2, 0, 1])
+    births = np.array([published[1084], published[1085], national - published[1084] - published[1085]], dtype=float)
+    expected_group = np.bincount(group, weights=expected)
+    level = national / expected.sum()
+    factor_group = births / expected_group / level
+    factor = factor_group[group]
+    assert abs((factor * expected).sum() - expected.sum()) < 1e-6 * expected.sum()  # national level unchanged
+    print(f"fertility factors {year}: {np.round(factor, 4).tolist()}; published/expected national {level:.4f}")
+    source_two = "data-raw/region_population_births_2021_urbistat.csv (Urbistat AdminStat citing Statistics Denmark)"
+    rows = []
+    for ri, code in enumerate(REGION_CODES):
+        own = code in published
+        note = (f"{year} live births {published[code] if own else int(births[2])} "
+                f"({'this region' if own else 'Nordjylland, Midtjylland and Syddanmark together: national minus Hovedstaden and Sjælland'})"
+                f" over {expected_group[group[ri]]:.0f} expected from the national {year} rates (UN WPP 2024) and the "
+                f"1 January {year} women by age; divided by the national ratio {level:.4f} so the national level stays the "
+                "fertility table's; held constant in later years (assumption)")
+        rows.append([code, REGION_NAMES[ri], year, fmt_float(float(factor[ri])), published.get(code, ""),
+                     f"{expected[ri]:.1f}", "derived",
+                     f"{source_two if own else SRC_BIRTHS_NATIONAL_2021 + '; ' + source_two}; {SRC_WPP_ASFR}", note])
+    write_csv("fertility_region.csv", ["region_code", "region", "year", "factor", "births_published",
+                                       "births_expected_national_rates", "status", "source", "note"], rows)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -515,9 +944,10 @@ def build_regions() -> None:
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
     build_regions()
-    build_population()
+    population = build_population()
+    build_fertility_region(population[FERTILITY_FACTOR_YEAR])
     build_municipalities()
-    build_mortality_age5()
+    build_mortality_age5(population)
     build_mortality_epi()
     build_fertility()
     build_births()

@@ -29,12 +29,12 @@ def in_repo(monkeypatch):
 
 
 def test_base_year_without_data_is_not_ok(in_repo, capsys):
-    assert main(["validate", "scenarios/baseline.yaml", "--set", "population.base_year=2025"]) == 2
+    assert main(["validate", "scenarios/baseline.yaml", "--set", "population.base_year=2027"]) == 2
     out = capsys.readouterr()
     assert "OK" not in out.out
     err = out.err
     assert "2 problems in scenarios/baseline.yaml" in err
-    assert "--set population.base_year: 2025 is not in the population data" in err and "years available: 2018-2020" in err
+    assert "--set population.base_year: 2027 is not in the population data" in err and "years available: 2018-2026" in err
     assert "data.calibration:" in err and "the calibration targets are for 2019, before population.base_year" in err
 
 
@@ -44,14 +44,14 @@ def test_every_problem_at_once_with_file_and_line(in_repo, tmp_path, capsys):
     projection.write_text("\n".join(line for line in packaged if line.split(",")[0] in ("year",) + tuple(
         str(y) for y in range(2018, 2025))) + "\n")
     scenario = tmp_path / "s.yaml"
-    scenario.write_text("name: s\npopulation:\n  base_year: 2025\nend_year: 2030\n"
+    scenario.write_text("name: s\npopulation:\n  base_year: 2027\nend_year: 2030\n"
                         f"demography:\n  alignment:\n    target: projection\ndata:\n  projection: {projection}\n")
     assert main(["validate", str(scenario)]) == 2
     err = capsys.readouterr().err
     assert f"3 problems in {scenario}" in err
-    assert f"{scenario}:3: population.base_year: 2025 is not in the population data" in err
+    assert f"{scenario}:3: population.base_year: 2027 is not in the population data" in err
     assert (f"{scenario}:4: end_year: alignment to the projection (demography.alignment.target) needs it for "
-            "2026-2030, but the projection table covers 2018-2024") in err
+            "2028-2030, but the projection table covers 2018-2024") in err
     assert f"{scenario}:8: data.calibration:" in err  # a packaged file: the line of the data section
 
 
@@ -80,11 +80,32 @@ def test_a_broken_calibration_file_is_a_problem_at_its_key(in_repo, tmp_path, ca
     assert "data.calibration" in err and "broken.csv: line 2, column 'value'" in err
 
 
+@pytest.mark.parametrize("year", [2021, 2022, 2023, 2024, 2025, 2026])
+def test_packaged_population_covers_base_years_to_2025_only_the_calibration_year_blocks(in_repo, capsys, year):
+    """The population of 1 January 2021-2026 is packaged; with the packaged 2019 calibration targets
+    the one problem left is the calibration year (the targets must be for a simulated year)."""
+    assert main(["validate", "scenarios/baseline.yaml", "--set", f"population.base_year={year}"]) == 2
+    err = capsys.readouterr().err
+    assert "1 problem in scenarios/baseline.yaml" in err and "is not in the population data" not in err
+    assert "data.calibration:" in err and "the calibration targets are for 2019, before population.base_year" in err
+
+
+def test_base_year_2026_validates_and_runs_with_calibration_targets_for_a_simulated_year(in_repo, capsys, tmp_path):
+    own = _calibration(tmp_path, 2026)
+    assert main(["validate", "scenarios/baseline.yaml", "--set", "population.base_year=2026", "--calibration",
+                 str(own)]) == 0
+    assert capsys.readouterr().out.startswith("OK: scenarios/baseline.yaml")
+    assert main(["run", "scenarios/baseline.yaml", "--set", "population.base_year=2026", "--set", "end_year=2029",
+                 "--draws", "2", "--set", "population.sample_fraction=0.002", "--quiet", "--calibration", str(own),
+                 "--out", str(tmp_path / "runs")]) == 0
+    assert any((tmp_path / "runs").iterdir())
+
+
 def test_validate_agrees_with_run(in_repo, capsys, tmp_path):
     """What validate refuses, run refuses with the same problems, before running anything."""
-    assert main(["run", "scenarios/baseline.yaml", "--set", "population.base_year=2025", "--out", str(tmp_path)]) == 2
+    assert main(["run", "scenarios/baseline.yaml", "--set", "population.base_year=2027", "--out", str(tmp_path)]) == 2
     err = capsys.readouterr().err
-    assert "population.base_year: 2025 is not in the population data" in err
+    assert "population.base_year: 2027 is not in the population data" in err
     assert not any(tmp_path.iterdir())
 
 

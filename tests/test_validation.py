@@ -74,3 +74,17 @@ def test_cli_rejects_a_broken_calibration_file(tmp_path, capsys):
     assert main(["validate-model", "--calibration", str(bad)]) == 2
     err = capsys.readouterr().err
     assert str(bad) in err and "line 2" in err and "'value'" in err and "Traceback" not in err
+
+
+def test_births_by_region_in_the_table_with_a_sampling_floor_on_the_tolerance(checks):
+    """Births 2021 by region (Hovedstaden, Sjælland) and nationally are validation rows; a count of
+    sampled events is allowed 5 % or 4 standard deviations of the sampling at the run's fraction
+    (0.05 here), whichever is wider."""
+    import numpy as np
+
+    by_id = {c.id: c for c in checks}
+    for cid, published in (("births_1084_2021", 22_954), ("births_1085_2021", 7_492), ("births_2021", 63_473)):
+        check = by_id[cid]
+        assert check.published == published and check.kind == "validation"
+        assert check.tolerance == pytest.approx(max(0.05 * published, 4 * np.sqrt(published / 0.05)))
+        assert check.ok, (cid, check.simulated)

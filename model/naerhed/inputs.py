@@ -105,7 +105,8 @@ def load_inputs(scenario) -> Inputs:
     files = scenario.data
     base_year = scenario.population.base_year
     base_counts = data.load_population(base_year, path=_path(files.population))
-    municipalities = data.load_municipalities(path=_path(files.municipalities))
+    municipalities = data.load_municipalities(  # the municipal split within regions nearest the base year
+        data.nearest_municipality_year(base_year, path=_path(files.municipalities)), path=_path(files.municipalities))
     settings = scenario.demography
     mortality_age5 = data.load_mortality_age5(path=_path(files.mortality_age5))  # its years: year_problems
     mortality = build_mortality(
@@ -133,6 +134,7 @@ def load_inputs(scenario) -> Inputs:
         municipality_population=municipalities.population,
         projection_years=projection_years,
         projection=projection,
+        fertility_region=data.load_fertility_region(path=_path(files.fertility_region)),
     )
     health = build_health(scenario, base_counts, mortality)
     catalogue = load_catalogue()

@@ -144,6 +144,10 @@ def run_checks(scenario, sample_fraction: float = 0.05, checks_path=None) -> lis
             region_words = "" if row.region is None else f" in {REGION_NAMES[row.region]}"
             if row.quantity == "deaths":
                 value, what = result.events["deaths"][year - base].sum(), f"deaths in {year}"
+            elif row.quantity == "births":
+                births = result.events["births"][year - base]  # [mother's region, sex]
+                value = births.sum() if row.region is None else births[row.region].sum()
+                what = f"live births in {year}" + ("" if row.region is None else f", mothers in {REGION_NAMES[row.region]}")
             elif row.quantity == "somatic_admissions":
                 value, what = t[Q["acute_admissions"]] + t[Q["planned_admissions"]], f"somatic admissions in {year}{region_words}"
             elif row.quantity == "outpatient_stays":
@@ -159,8 +163,11 @@ def run_checks(scenario, sample_fraction: float = 0.05, checks_path=None) -> lis
                 what = f"share of acute admissions made by persons with {threshold}+ in {year}"
             else:
                 continue
+        tolerance = row.allowed_deviation()
+        if row.quantity in ("births", "deaths"):  # counts of sampled persons' events: at least 4 sd of the sampling
+            tolerance = max(tolerance, 4 * np.sqrt(row.value * weight))
         checks.append(Check(row.id, what, row.kind, year, row.value, float(value), row.unit,
-                            row.allowed_deviation(), row.at_least, row.source))
+                            tolerance, row.at_least, row.source))
 
     checks.extend(chronic_checks(inputs, result, base, weight))
 

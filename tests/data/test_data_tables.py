@@ -36,6 +36,7 @@ EXPECTED_FILES = {
     "mortality_sex_age5.csv",
     "mortality_sex_age_epi.csv",
     "fertility_asfr.csv",
+    "fertility_region.csv",
     "births_by_sex.csv",
     "net_migration_total.csv",
     "net_migration_sex_age.csv",
@@ -86,6 +87,7 @@ def test_package_does_not_read_shared_folder():
 
 def test_imputed_population_rows_are_flagged():
     _, rows = read_rows(DATA_DIR / "population_region_sex_age.csv")
+    rows = [row for row in rows if int(row["year"]) <= 2020]  # 2021 on: derived (test_population_derived.py)
     assert len(rows) == 3 * 5 * 2 * N_AGES
     for row in rows:
         age = int(row["age"])
@@ -149,13 +151,14 @@ def test_population_file_is_parsed_once_for_all_years():
 def test_unknown_year_is_a_data_error():
     from naerhed.errors import DataError
 
-    with pytest.raises(DataError, match=r"population_region_sex_age\.csv.*2031.*2018-2020"):
+    with pytest.raises(DataError, match=r"population_region_sex_age\.csv.*2031.*2018-2026"):
         load_population(2031)
 
 
 # --- municipalities ------------------------------------------------------------------------------
 def test_municipalities():
-    for year, national in ((2022, 5_873_420), (2023, 5_932_654), (2024, 5_961_249)):
+    for year, national in ((2022, 5_873_420), (2023, 5_932_654), (2024, 5_961_249), (2025, 5_992_734),
+                           (2026, 6_025_603)):
         m = load_municipalities(year)
         assert isinstance(m, Municipalities)
         assert len(m.names) == 99 and m.region.dtype == np.int8 and m.population.dtype == np.float64
@@ -166,19 +169,28 @@ def test_municipalities():
     m = load_municipalities(2024)
     assert np.bincount(m.region, weights=m.population).tolist() == [593_135, 1_365_688, 1_238_406, 1_911_067, 852_953]
     assert load_municipalities().names == load_municipalities(2022).names
+    # 2025-2026 (FOLK1A by municipality code, joined to the FOLK1AM names): same areas, regions and order
+    for year in (2025, 2026):
+        later = load_municipalities(year)
+        assert later.names == m.names and (later.region == m.region).all()
 
 
 # --- mortality, fertility, births, migration, projection ------------------------------------
 def test_mortality_age5():
     m = load_mortality_age5()
     assert isinstance(m, MortalityAge5)
-    assert m.years.tolist() == list(range(2008, 2023))
+    assert m.years.tolist() == list(range(2008, 2025))
     assert m.age_lower.tolist() == list(range(0, 100, 5))
-    assert m.deaths.shape == m.person_years.shape == (15, 2, 20)
+    assert m.deaths.shape == m.person_years.shape == (17, 2, 20)
     totals = dict(zip(m.years.tolist(), m.deaths.sum(axis=(1, 2)).tolist()))
     assert totals[2019] == 53_959
     assert totals[2022] == 59_397
     assert totals[2010] == 54_368
+    assert totals[2023] == 58_384 and totals[2024] == 57_071  # FOD207
+    # 2023-2024 person-years: mean of two 1 January populations (national sums of the population table)
+    k = m.years.tolist().index(2024)
+    mean_population = (load_population(2024).sum() + load_population(2025).sum()) / 2
+    assert m.person_years[k].sum() == pytest.approx(mean_population, rel=1e-12)
 
 
 def test_life_expectancy_from_packaged_mortality_matches_dst():

@@ -53,7 +53,9 @@ def test_deaths_and_births_follow_their_rates(default_inputs):
     rates = demo.mortality.rates(2019)
     p_death = death_probabilities(rates)[pop.sex, pop.age]
     women = pop.sex == 1
-    p_birth = np.where(women, birth_probabilities(demo.fertility.rates(2019))[pop.age], 0.0) * (1 - p_death)
+    p_birth = (np.where(women, birth_probabilities(demo.fertility.rates(2019))[pop.age], 0.0)
+               * demo.fertility_region[pop.region] * (1 - p_death))
+    region = pop.region.copy()  # step_year changes pop in place
     newborn = newborn_death_probability(rates)
     p_newborn_death = p_birth * (demo.birth_share_male * newborn[0] + (1 - demo.birth_share_male) * newborn[1])
     bernoulli_var = lambda p: (p * (1 - p)).sum()  # noqa: E731
@@ -66,6 +68,9 @@ def test_deaths_and_births_follow_their_rates(default_inputs):
     assert abs(deaths - expected_deaths) < 4 * sd_deaths
     assert abs(deaths - 53_959) / 53_959 < 0.03
     assert abs(events.births.sum() - p_birth.sum()) < 4 * np.sqrt(bernoulli_var(p_birth))
+    for r in range(5):  # births by the mother's region follow the regional fertility factors
+        in_region = region == r
+        assert abs(events.births[r].sum() - p_birth[in_region].sum()) < 4 * np.sqrt(bernoulli_var(p_birth[in_region]))
     share_boys = events.births[:, 0].sum() / events.births.sum()
     assert abs(share_boys - demo.birth_share_male) < 4 * np.sqrt(0.25 / events.births.sum())
 
@@ -155,3 +160,19 @@ def test_no_per_person_python_work(default_inputs):
     calls_large = _python_calls(lambda: step_year(large, demo, RandomStreams(1, 0)))
     assert large.size > 20 * small.size
     assert calls_large <= 1.05 * calls_small + 50
+
+
+def test_regional_fertility_factor_changes_only_its_region(default_inputs):
+    """With common random numbers, raising one region's factor adds mothers in that region only
+    (every woman who gave birth still does) and leaves the other regions' births unchanged."""
+    demo = default_inputs.demography
+    base = np.ones(5)
+    higher = base.copy()
+    higher[3] = 1.5
+    births = {}
+    for name, factor in (("base", base), ("higher", higher)):
+        pop = _population(default_inputs, 0.02)
+        events = step_year(pop, Demography(**{**demo.__dict__, "fertility_region": factor}), RandomStreams(3, 0))
+        births[name] = events.births.sum(axis=1)
+    np.testing.assert_array_equal(np.delete(births["higher"], 3), np.delete(births["base"], 3))
+    assert births["higher"][3] > 1.3 * births["base"][3]

@@ -263,6 +263,15 @@ _SPECS = (
         key_columns=("year", "age_lower"),
     ),
     TableSpec(
+        "fertility_region", "fertility_region.csv",
+        "a fertility factor per region (multiplies the national fertility rates of the region's women)",
+        (Region(), Text("region", required=False), Int("year", 1990, 2100, required=False),
+         Float("factor", positive=True, hi=5.0, what="factor (multiplier of the national fertility rates)"),
+         Float("births_published", nonneg=True, required=False, empty_ok=True),
+         Float("births_expected_national_rates", nonneg=True, required=False, empty_ok=True)),
+        key_columns=("region_code",),
+    ),
+    TableSpec(
         "births_by_sex", "births_by_sex.csv",
         "live births of boys and girls by year (the share of boys among births)",
         (_year(lo=1800), Float("births_male", nonneg=True, what="births"),

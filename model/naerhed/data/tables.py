@@ -137,6 +137,16 @@ def _municipalities_by_year(table: Table) -> dict[int, tuple]:
     return out
 
 
+def municipality_years(path=None) -> list[int]:
+    """The years of the municipality table (packaged: 2022-2024)."""
+    return sorted(_municipalities_by_year(path))
+
+
+def nearest_municipality_year(year: int, path=None) -> int:
+    """The municipality table's year closest to `year` (ties: the later year)."""
+    return min(municipality_years(path), key=lambda y: (abs(y - int(year)), -y))
+
+
 def load_municipalities(year: int = 2022, path=None) -> Municipalities:
     """Population of the 98 municipalities (kommuner) and Christiansø on 1 January of `year`."""
     p = _municipalities_by_year.file(path)
@@ -166,7 +176,7 @@ def _mortality_age5(table: Table):
 
 
 def load_mortality_age5(path=None) -> MortalityAge5:
-    """Deaths and person-years by year, sex and 5-year age group (packaged: DODC1/FOLK1A, 2008-2022)."""
+    """Deaths and person-years by year, sex and 5-year age group (packaged: DODC1/FOLK1A 2008-2022, FOD207 2023-2024)."""
     years, groups, deaths, py = _mortality_age5(path)
     return MortalityAge5(years=years.copy(), age_lower=groups.copy(), deaths=deaths.copy(), person_years=py.copy())
 
@@ -219,6 +229,21 @@ def load_fertility(path=None) -> Fertility:
     """Age-specific fertility rates (births per woman per year) and TFR by year (packaged: UN WPP 2024)."""
     years, groups, asfr, tfr = _fertility(path)
     return Fertility(years=years.copy(), age_lower=groups.copy(), asfr=asfr.copy(), tfr=tfr.copy())
+
+
+@cached_build(TABLES["fertility_region"])
+def _fertility_region(table: Table):
+    factor = np.zeros(N_REGIONS)
+    filled = np.zeros(N_REGIONS, dtype=bool)
+    factor[table["region_code"]], filled[table["region_code"]] = table["factor"], True
+    table.check_complete(filled, lambda idx: "the regions", "region_code", values=np.array(REGION_CODES))
+    return frozen(factor)
+
+
+def load_fertility_region(path=None) -> np.ndarray:
+    """Fertility factor per region (multiplier of the national rates), float64 [region]; packaged:
+    published 2021 births by region over those the national rates give (derived)."""
+    return _fertility_region(path).copy()
 
 
 @cached_build(TABLES["births_by_sex"])

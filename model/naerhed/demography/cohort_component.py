@@ -25,7 +25,8 @@ from .mortality import MortalityModel, death_hazards, newborn_death_probability
 @dataclass
 class Demography:
     """Everything the yearly demographic step needs. Projection: national persons [year, sex, age]
-    on 1 January used for alignment (None: no alignment)."""
+    on 1 January used for alignment (None: no alignment). fertility_region: multiplier of the
+    national fertility rates per region [region] (None: 1 everywhere)."""
 
     mortality: MortalityModel
     fertility: FertilityModel
@@ -35,6 +36,7 @@ class Demography:
     municipality_population: np.ndarray
     projection_years: np.ndarray | None = None
     projection: np.ndarray | None = None
+    fertility_region: np.ndarray | None = None
 
     def projection_target(self, year: int) -> np.ndarray:
         """Projected national persons [sex, age] on 1 January of `year`."""
@@ -92,7 +94,10 @@ def complete_year(pop: Population, demo: Demography, streams: RandomStreams, die
 
     birth_probability = np.zeros((2, N_AGES))
     birth_probability[FEMALE] = birth_probabilities(demo.fertility.rates(year))
-    gives_birth = streams.uniform_by_id("birth", year, pop.id, pop.next_id) < pop.by_sex_age(birth_probability)
+    probability = pop.by_sex_age(birth_probability)
+    if demo.fertility_region is not None:
+        probability = np.minimum(probability * demo.fertility_region[pop.region], 1.0)
+    gives_birth = streams.uniform_by_id("birth", year, pop.id, pop.next_id) < probability
     mother_ids = pop.id[gives_birth]
     child_sex = (streams.uniform_by_id("birth_sex", year, mother_ids, pop.next_id) >= demo.birth_share_male).astype(np.uint8)
     child_dies = streams.uniform_by_id("newborn_death", year, mother_ids, pop.next_id) < newborn_death_probability(rates)[child_sex]
