@@ -186,7 +186,9 @@ def varying(parameters: xr.DataArray) -> np.ndarray:
     """The columns of `parameters` (dims draw, parameter) that vary over the draws and are finite:
     (draws, parameters kept)."""
     x = parameters.transpose("draw", ...).values.reshape(parameters.sizes["draw"], -1).astype(float)
-    return x[:, np.all(np.isfinite(x), axis=0) & (np.std(x, axis=0) > 0)]
+    finite = np.all(np.isfinite(x), axis=0)
+    # a column varies if its values differ (np.std can round a constant column to a tiny positive sd)
+    return x[:, finite & (np.ptp(np.where(finite, x, 0.0), axis=0) > 0)]
 
 
 def parameter_share_se(draws: int, parameters: int) -> float:
