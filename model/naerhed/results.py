@@ -195,6 +195,10 @@ def add_health(ds: xr.Dataset, draws: list[DrawResult], inputs: Inputs) -> xr.Da
                              {"units": "persons", "description": "persons with each chronic condition on 1 January"})
     ds["calibration_scale"] = (("draw", "scale", "region"), np.stack([d.region_scale for d in draws]),
                                {"units": "multiplier", "description": "regional calibration multipliers of the base rates"})
+    ds["year_shock"] = (("draw", "period", "scale", "region"), np.stack([d.year_shocks for d in draws]),
+                        {"units": "log multiplier",
+                         "description": "year shocks of hospital use cumulated from the calibration year (log of the "
+                                        "multiplier of the region scale in the calendar year; naerhed.health.year_shocks)"})
     ds = ds.assign_coords(target_criterion=list(criterion_names(calibrated=True)))
     ds["calibration_target"] = (("draw", "target_criterion", "region"), np.stack([d.calibration_targets for d in draws]),
                                 {"units": "as the criterion", "description": "base-year criterion level sampled in the draw"})

@@ -18,7 +18,8 @@ class RunSpec:
     uncertain parameter; rule_sets: the nærhedsfinansiering rule sets (naerhed.financing.rules.RuleSet);
     settlement: 'formal' or 'as_applied' (see the scenario's financing.settlement); precision,
     money_precision, tail_precision: the stated Monte Carlo precision of the risk figures (the
-    scenario's financing section; None: naerhed.financing.risk's defaults).
+    scenario's financing section; None: naerhed.financing.risk's defaults); shock_scale: multiplier of
+    the year shocks' size (the scenario's health.year_shocks.scale; 0: none).
     """
 
     inputs: Inputs
@@ -32,6 +33,7 @@ class RunSpec:
     precision: float | None = None
     money_precision: float | None = None
     tail_precision: float | None = None
+    shock_scale: float = 1.0
 
     @classmethod
     def from_scenario(cls, scenario, inputs: Inputs) -> RunSpec:
@@ -40,7 +42,7 @@ class RunSpec:
                    seed=scenario.seed, draws=scenario.draws, central=scenario.uncertainty == "central",
                    rule_sets=tuple(scenario.financing.load_rule_sets()), settlement=scenario.financing.settlement,
                    precision=scenario.financing.precision, money_precision=scenario.financing.money_precision,
-                   tail_precision=scenario.financing.tail_precision)
+                   tail_precision=scenario.financing.tail_precision, shock_scale=scenario.health.year_shocks.scale)
 
     @property
     def n_years(self) -> int:
