@@ -6,6 +6,7 @@ is read, and a bad one is refused with file, line and column (exit 2, nothing wr
 
 from __future__ import annotations
 
+import json
 import math
 import re
 import subprocess
@@ -197,3 +198,17 @@ def test_a_shock_file_missing_a_measure_is_refused(tmp_path, capsys):
     assert main(["validate", str(scenario)]) == 2
     err = capsys.readouterr().err
     assert "s.yaml:3: data.year_shocks" in err and "no year-shock size for readmission_probability" in err
+
+
+def test_the_manifest_records_the_shock_scale_and_file(tmp_path):
+    own = _file(tmp_path / "own.csv", [f"{m},,0.05,0.3,prior\n" for m in MEASURES])
+    scenario = tmp_path / "s.yaml"
+    scenario.write_text(f"name: s\ndraws: 1\nend_year: 2021\npopulation: {{sample_fraction: 0.002}}\n"
+                        f"health: {{year_shocks: {{scale: 0.5}}}}\ndata:\n  year_shocks: {own}\n", encoding="utf-8")
+    assert main(["run", str(scenario), "--out", str(tmp_path / "out"), "--quiet"]) == 0
+    (run,) = (tmp_path / "out" / "s").iterdir()
+    manifest = json.loads((run / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["year_shocks"]["scale"] == 0.5
+    assert manifest["year_shocks"]["file"] == str(own)
+    assert manifest["data_files"]["year_shocks"]["path"] == str(own)
+    assert manifest["scenario"]["health"]["year_shocks"]["scale"] == 0.5
