@@ -25,6 +25,7 @@ from naerhed.health.year_shocks import (SCALE_NAMES, ShockRow, cumulative_shocks
                                         load_shock_plan, shock_plan)
 from naerhed.inputs import load_inputs
 from naerhed.pipeline import run_dataset
+from naerhed.results import risk_sources_table, risk_sources_text
 from naerhed.run_spec import RunSpec
 
 Z = 4.0  # assertions at 4 standard errors (fixed seeds: a false alarm has probability below 1e-4)
@@ -137,8 +138,21 @@ def test_the_shocks_move_the_criteria_by_the_cumulated_shock_and_their_spread_gr
         k = period - 2019
         observed = ratio.sel(period=period).std("draw", ddof=1).values
         assert np.all(np.abs(observed / (sd * math.sqrt(k)) - 1) < Z / math.sqrt(2 * (n - 1))), (period, observed)
-    # the virtual share has no shock of its own, but its denominator moves with the stays
     assert np.all(shocked["year_shock"].sel(scale="virtual_courses").values == 0.0)
+    # where the risk comes from: the stays' margin is the shock's (central: no parameter part); the
+    # chance of the events leaves a relative sd of a few 0.1 %, against 5 % a year of shock
+    share = shocked["risk_margin_shock_share"].sel(criterion="stays_per_citizen")
+    assert float(share.min()) > 1 - Z * float(shocked["risk_shock_share_se"].max())
+    assert float(abs(shocked["risk_margin_parameter_share"]).max()) == 0.0
+    assert float(abs(still["risk_margin_shock_share"]).max()) == 0.0
+    assert float(abs(still["risk_repayment_shock_share"]).max()) == 0.0
+    rows = risk_sources_table(shocked)
+    assert {"parameter_share", "shock_share", "chance_share"} <= set(rows[0])
+    for row in rows:
+        if row["chance_share"] != "":
+            assert row["parameter_share"] + row["shock_share"] + row["chance_share"] == pytest.approx(1, abs=1e-3)
+    text = "\n".join(risk_sources_text(shocked))
+    assert "year shocks" in text and "% chance" in text
 
 
 def test_scale_zero_gives_the_numbers_without_shocks_exactly(tmp_path):
