@@ -22,7 +22,7 @@ from naerhed.data import DATA_DIR
 from naerhed.errors import DataError
 from naerhed.health.hospital_use import ACUTE, OUTPATIENT, PLANNED, PRICE, READMISSION, VIRTUAL
 from naerhed.health.year_shocks import (SCALE_NAMES, ShockRow, cumulative_shocks, draw_year_shocks,
-                                        load_shock_plan, shock_plan)
+                                        load_shock_plan, read_shocks, shock_plan)
 from naerhed.inputs import load_inputs
 from naerhed.pipeline import run_dataset
 from naerhed.results import risk_sources_table, risk_sources_text
@@ -52,7 +52,7 @@ def test_the_engine_module_needs_neither_scipy_stats_nor_statsmodels():
 
 def test_cumulated_shocks_are_the_random_walk_of_the_draws_shocks():
     plan = load_shock_plan()
-    table = [r for r in _packaged_rows()]
+    table = read_shocks(DATA_DIR / "year_shocks.csv")
     years = list(range(2017, 2025))
     walk = cumulative_shocks(plan, seed=3, draw=7, calibration_year=2019, years=years)
     assert np.all(walk[:3] == 0.0)  # 2017-2019: up to and including the calibration year
@@ -66,12 +66,6 @@ def test_cumulated_shocks_are_the_random_walk_of_the_draws_shocks():
     assert np.all(cumulative_shocks(plan, 3, 7, 2019, years, scale=0.0) == 0.0)
     # asking for fewer years gives the same walk (common random numbers)
     np.testing.assert_array_equal(cumulative_shocks(plan, 3, 7, 2019, [2023])[0], walk[years.index(2023)])
-
-
-def _packaged_rows():
-    from naerhed.health.year_shocks import read_shocks
-
-    return read_shocks(DATA_DIR / "year_shocks.csv")
 
 
 def test_cumulated_shocks_grow_like_sd_sqrt_years_and_regions_correlate_through_the_national_shock():
@@ -226,3 +220,18 @@ def test_the_manifest_records_the_shock_scale_and_file(tmp_path):
     assert manifest["year_shocks"]["file"] == str(own)
     assert manifest["data_files"]["year_shocks"]["path"] == str(own)
     assert manifest["scenario"]["health"]["year_shocks"]["scale"] == 0.5
+
+
+def test_the_file_fit_shocks_writes_for_a_region_is_what_its_runs_use(tmp_path):
+    rng = np.random.default_rng(1)
+    level = np.log(0.09) + np.cumsum(0.04 * rng.standard_normal(14))
+    series = tmp_path / "series.csv"
+    series.write_text("region_code,series,year,value\n" + "".join(
+        f"1083,readmission_share,{2010 + i},{np.exp(v):.5f}\n" for i, v in enumerate(level)), encoding="utf-8")
+    own = tmp_path / "shocks.csv"
+    assert main(["fit-shocks", str(series), "--out", str(own)]) == 0
+    fitted = next(r for r in read_shocks(own) if r.series == "readmission_share")
+    plan = load_inputs(make_scenario(data={"year_shocks": str(own)})).year_shocks
+    packaged = load_shock_plan()
+    assert plan.sd[READMISSION, 2] == fitted.sd != packaged.sd[READMISSION, 2]
+    np.testing.assert_array_equal(np.delete(plan.sd, 2, axis=1), np.delete(packaged.sd, 2, axis=1))
