@@ -322,8 +322,8 @@ def risk_sources_figure(ds: xr.Dataset, path: Path) -> None:
         ax.grid(alpha=0.3, axis="y")
     axes[0].set_ylabel("sd of the repayment (mio. DKK)")
     axes[0].legend(fontsize=7)
-    fig.suptitle("Where the repayment risk comes from: its spread over draws, split by the shares of the variance "
-                 "the sampled parameters and the year shocks explain (linear regressions, adjusted R²)", fontsize=10)
+    fig.suptitle("Where the repayment risk comes from: its sd over draws, split by the variance shares of the "
+                 "sampled parameters, the year shocks and chance (adjusted R²)", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
