@@ -78,7 +78,9 @@ def criteria_draws(inputs, fraction: float, draws: int, seed: int = 11, varying:
 
         RandomStreams.generator = generator
     try:
-        spec = RunSpec(inputs=inputs, end_year=END_YEAR, sample_fraction=fraction, seed=seed, central=True)
+        # chance of the sample and the events only: no year shocks (they do not depend on the sample)
+        spec = RunSpec(inputs=inputs, end_year=END_YEAR, sample_fraction=fraction, seed=seed, central=True,
+                       shock_scale=0.0)
         mr = inputs.demography.municipality_region
         out = []
         for d in range(draws):

@@ -392,7 +392,8 @@ def _cmd_sweep(args: argparse.Namespace) -> int:
             task = bar.add_task("sweep", total=None)
             folder = run_sweep(args.scenario, args.method, parameters, args.n, list(args.set or []),
                                Path(args.out or "outputs"), executor=executor, year=args.year,
-                               progress=lambda done, total: bar.update(task, completed=done, total=total))
+                               progress=lambda done, total: bar.update(task, completed=done, total=total),
+                               region_years=lambda assessed: headline_years(assessed, args.year))
     finally:
         executor.close()
     print(folder)
@@ -521,14 +522,17 @@ def build_parser() -> argparse.ArgumentParser:
                        help="a packaged rule set (listed by `naerhed rules`) or your own rule file")
     rules.set_defaults(func=_cmd_rules)
 
-    sweep = commands.add_parser("sweep", help="sensitivity sweep over scenario values (one at a time, Morris, Sobol)")
+    sweep = commands.add_parser("sweep", help="sensitivity sweep over scenario values (one at a time, Morris, Sobol, grid)")
     sweep.add_argument("scenario", metavar="SCENARIO.yaml", help="scenario file")
-    sweep.add_argument("--method", choices=("oat", "morris", "sobol"), default="oat", help="design and analysis (default oat)")
+    sweep.add_argument("--method", choices=("oat", "morris", "sobol", "grid"), default="oat",
+                       help="design and analysis (default oat; grid: --n evenly spaced values of each parameter)")
     sweep.add_argument("--params", required=True, metavar="FILE_OR_LIST",
                        help="YAML file with parameters: [{key, low, high}] or an inline list "
                        "'health.trends.acute_admissions=-0.03:0.01,demography.migration.scale=0.5:1.5'")
-    sweep.add_argument("--n", type=int, default=16, help="Morris trajectories or Sobol base samples (power of 2); default 16")
-    sweep.add_argument("--year", type=int, help="assessed year of the outputs (default: the last)")
+    sweep.add_argument("--n", type=int, default=16, help="Morris trajectories, Sobol base samples (power of 2) or grid "
+                       "values per parameter; default 16")
+    sweep.add_argument("--year", type=int, help="assessed year of the outputs (default: the last; runs_by_region.csv: "
+                       "the current and next calendar year)")
     _add_executor(sweep, "points")
     _add_set(sweep)
     sweep.add_argument("--out", metavar="DIR", help="folder for the sweep folder (default: outputs)")

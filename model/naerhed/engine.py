@@ -26,6 +26,7 @@ from .demography.cohort_component import complete_year, death_probability, decid
 from .health.calibration import calibrate_in_year
 from .health.chronic import DIABETES_T1, DIABETES_T2, KOL, has_chronic
 from .health.hospital_use import QUANTITIES, cell_totals, simulate_use
+from .health.year_shocks import cumulative_shocks
 from .interventions.mechanism import draw_interventions, year_modifier
 from .population import synthesize
 from .run_spec import RunSpec
@@ -46,7 +47,9 @@ class DrawResult:
     inputs_met: whether each scenario-input criterion (e.g. 5, digital solutions) is met in this draw;
     participants, intervention_cost_dkk [period, intervention, region]: persons covered and cost;
     intervention_effects: the effects sampled for each intervention in this draw;
-    calibration_targets [criterion, region]: the base-year criterion levels sampled in this draw.
+    calibration_targets [criterion, region]: the base-year criterion levels sampled in this draw;
+    year_shocks [period, measure + price, region]: the cumulated year shocks (log multipliers of the
+    region scales, naerhed.health.year_shocks) of each calendar year.
     """
 
     population: np.ndarray
@@ -60,6 +63,7 @@ class DrawResult:
     intervention_cost_dkk: np.ndarray
     intervention_effects: list[dict]
     calibration_targets: np.ndarray
+    year_shocks: np.ndarray
 
 
 def simulate_draw(spec: RunSpec, draw: int, on_year: Callable[[int], None] | None = None) -> DrawResult:
@@ -78,6 +82,9 @@ def simulate_draw(spec: RunSpec, draw: int, on_year: Callable[[int], None] | Non
                                      health.calibration_year)
 
     n_years = end_year - inputs.base_year + 1
+    year_shocks = cumulative_shocks(inputs.year_shocks, seed, draw, health.calibration_year,
+                                    range(inputs.base_year, end_year), spec.shock_scale)
+    shock_multiplier = np.exp(year_shocks)
     n_municipalities = demo.municipality_region.size
     drawn = draw_interventions(inputs.interventions, seed, draw, central)
     participants = np.zeros((n_years - 1, len(drawn), N_REGIONS))
@@ -96,8 +103,8 @@ def simulate_draw(spec: RunSpec, draw: int, on_year: Callable[[int], None] | Non
         modify = None
         if drawn:
             modify = year_modifier(drawn, pop, health.use, sample, year, participants[i - 1], costs[i - 1])
-        use = simulate_use(health.use, pop, dies, region_scale, parameters.trend, streams, year, modify,
-                           dying_probability)
+        use = simulate_use(health.use, pop, dies, region_scale * shock_multiplier[i - 1], parameters.trend, streams,
+                           year, modify, dying_probability)
         hospital[i - 1] = cell_totals(pop, dies, has_chronic(pop.chronic), use, n_municipalities,
                                       health.use.repeated_threshold, spec.chance)
         first_new_id = pop.next_id
@@ -113,7 +120,7 @@ def simulate_draw(spec: RunSpec, draw: int, on_year: Callable[[int], None] | Non
                       region_scale=region_scale, trend=parameters.trend,
                       inputs_met=parameters.inputs_met, participants=participants,
                       intervention_cost_dkk=costs, intervention_effects=[d.effects for d in drawn],
-                      calibration_targets=parameters.targets)
+                      calibration_targets=parameters.targets, year_shocks=year_shocks)
 
 
 def chronic_counts(pop) -> np.ndarray:

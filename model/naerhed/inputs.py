@@ -17,6 +17,7 @@ from .data.health_tables import load_calibration_targets
 from .errors import DataError, ScenarioError
 from .health.calibration import calibration_year_problem
 from .health.model import Health, build_health
+from .health.year_shocks import ShockPlan, load_shock_plan
 from .interventions.catalogue import CATALOGUE_FILE, load_catalogue, resolve
 from .yaml_models import Problem
 
@@ -24,7 +25,8 @@ from .yaml_models import Problem
 @dataclass
 class Inputs:
     """base_counts: persons [region, sex, age] on 1 January of the base year;
-    municipality_names: labels of the municipality index; files: every data file used (for hashes)."""
+    municipality_names: labels of the municipality index; files: every data file used (for hashes);
+    year_shocks: the sizes of the year shocks of hospital use (naerhed.health.year_shocks)."""
 
     base_year: int
     base_counts: np.ndarray
@@ -32,6 +34,7 @@ class Inputs:
     demography: Demography
     health: Health
     files: dict[str, Path]
+    year_shocks: ShockPlan
     interventions: list = field(default_factory=list)
 
 
@@ -50,7 +53,8 @@ def year_problems(scenario) -> list[Problem]:
     line and key path: the population on 1 January of population.base_year, the mortality table's
     years for demography.mortality.base_period and trend_period, the projection's years up to
     end_year when aligned to it, and the calibration year (naerhed.health.calibration: from the
-    base year to end_year - 1). A table that cannot be read is a problem at its data.* key.
+    base year to end_year - 1). A table that cannot be read (or a year-shock table that does not give
+    every rate measure a size for every region) is a problem at its data.* key.
     Fertility and migration tables are clamped to their nearest year by design (not a problem)."""
     files, settings = scenario.data, scenario.demography
     base_year, end_year = scenario.population.base_year, scenario.end_year
@@ -93,6 +97,7 @@ def year_problems(scenario) -> list[Problem]:
         problem = calibration_year_problem(calibration.year, base_year, end_year, calibration.path)
         if problem:
             add("data.calibration", problem)
+    read("year_shocks", lambda: load_shock_plan(_path(files.year_shocks)))
     return problems
 
 
@@ -144,4 +149,5 @@ def load_inputs(scenario) -> Inputs:
     if interventions:
         used["intervention_catalogue"] = CATALOGUE_FILE
     return Inputs(base_year=base_year, base_counts=base_counts, municipality_names=list(municipalities.names),
-                  demography=demography, health=health, files=used, interventions=interventions)
+                  demography=demography, health=health, files=used,
+                  year_shocks=load_shock_plan(_path(files.year_shocks)), interventions=interventions)

@@ -297,30 +297,39 @@ def p_met_heatmap(ds: xr.Dataset, path: Path) -> None:
 def risk_sources_figure(ds: xr.Dataset, path: Path) -> None:
     """Where the risk comes from, one panel per region and one for all regions: per assessed year the
     sd of the repayment over draws (bar height, mio. DKK) split in the part the sampled parameters
-    explain and the part left to chance, in proportion to their shares of the variance (parameter
-    share from risk_repayment_parameter_share)."""
+    explain, the part the year shocks explain beyond them and the part left to chance, in proportion
+    to their shares of the variance (risk_repayment_parameter_share, risk_repayment_shock_share)."""
     names = list(ds["region_name"].values) + ["All regions"]
     years = ds["assessed_year"].values
+    shocks = "risk_repayment_shock_share" in ds
     fig, axes = panel_grid(len(names), panel=(4.2, 3.2), columns=3, sharex=True)
     for ax, name, region in zip(axes, names, list(ds["region"].values) + [None]):
         if region is None:
             values, share = ds["repayment_dkk"].sum("region"), ds["risk_repayment_parameter_share_all"]
+            shock = ds["risk_repayment_shock_share_all"] if shocks else None
             noise = float(ds["risk_repayment_parameter_share_all_se"])
+            shock_noise = float(ds["risk_repayment_shock_share_all_se"]) if shocks else 0.0
         else:
             values, share = ds["repayment_dkk"].sel(region=region), ds["risk_repayment_parameter_share"].sel(region=region)
+            shock = ds["risk_repayment_shock_share"].sel(region=region) if shocks else None
             noise = float(ds["risk_parameter_share_se"].sel(region=region))
+            shock_noise = float(ds["risk_shock_share_se"].sel(region=region)) if shocks else 0.0
         sd = values.std("draw", ddof=1).transpose("assessed_year").values / 1e6 if ds.sizes["draw"] > 1 else np.zeros(len(years))
         part = np.nan_to_num(share.transpose("assessed_year").values)
+        shock_part = np.nan_to_num(shock.transpose("assessed_year").values) if shocks else np.zeros(len(years))
         ax.bar(years, sd * part, color="#4c72b0", label="parameters (trends, calibration, effects)")
-        ax.bar(years, sd * (1 - part), bottom=sd * part, color="#bbbbbb", label="chance (simulated events)")
-        ax.set_title(f"{name} (parameter share ± {100 * noise:.0f} % by chance alone)", fontsize=9)
+        ax.bar(years, sd * shock_part, bottom=sd * part, color="#dd8452", label="year shocks of hospital use")
+        ax.bar(years, sd * (1 - part - shock_part), bottom=sd * (part + shock_part), color="#bbbbbb",
+               label="chance (simulated events)")
+        title = f"{name} (shares ± {100 * noise:.0f} %"
+        ax.set_title(title + (f" / {100 * shock_noise:.0f} % by chance alone)" if shocks else " by chance alone)"), fontsize=9)
         ax.set_xticks(years)
         ax.set_xticklabels([str(y) for y in years], rotation=90, fontsize=7)
         ax.grid(alpha=0.3, axis="y")
     axes[0].set_ylabel("sd of the repayment (mio. DKK)")
     axes[0].legend(fontsize=7)
-    fig.suptitle("Where the repayment risk comes from: its spread over draws, split by the share of the variance "
-                 "the sampled parameters explain (linear regression, adjusted R²)", fontsize=10)
+    fig.suptitle("Where the repayment risk comes from: its sd over draws, split by the variance shares of the "
+                 "sampled parameters, the year shocks and chance (adjusted R²)", fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -202,22 +202,61 @@ def sampled_parameters(ds: xr.Dataset, region: int | None = None) -> xr.DataArra
     return xr.DataArray(values, dims=("draw", "parameter"))
 
 
+def shock_regressors(ds: xr.Dataset, year: int, region: int | None = None) -> xr.DataArray:
+    """The year shocks that can move the outcome of assessed `year`, as (draw, parameter): the cumulated
+    shocks (year_shock) of the year and of the year before (the comparison year of a target relative
+    to the previous year), of `region` only (all regions' with region None)."""
+    periods = [p for p in (year - 1, year) if p in ds["period"].values]
+    shocks = ds["year_shock"].sel(period=periods)
+    if region is not None:
+        shocks = shocks.sel(region=region)
+    values = shocks.transpose("draw", ...).values.reshape(ds.sizes["draw"], -1)
+    return xr.DataArray(values, dims=("draw", "parameter"))
+
+
+def shock_share(values: xr.DataArray, parameters: xr.DataArray, ds: xr.Dataset, region: int | None,
+                parameter_part: xr.DataArray) -> xr.DataArray:
+    """Share of the variance over draws of `values` (draw, assessed_year, ...) that the year shocks
+    explain beyond the sampled parameters: per assessed year, the adjusted R^2 of the parameters and
+    the year's shocks (`shock_regressors`) together minus `parameter_part` (the parameters' own share),
+    clipped to [0, 1]. The shocks are drawn independently of the parameters, so the order of the two
+    regressions matters only by chance. Unit: share of the variance (0-1)."""
+    shares = []
+    for year in values["assessed_year"].values.tolist():
+        both = xr.DataArray(np.concatenate([parameters.transpose("draw", "parameter").values,
+                                            shock_regressors(ds, year, region).values], axis=1), dims=("draw", "parameter"))
+        shares.append(parameter_share(values.sel(assessed_year=year, drop=True), both))
+    together = xr.concat(shares, dim=values["assessed_year"])
+    return (together - parameter_part).clip(0, 1).where(together.notnull() & parameter_part.notnull())
+
+
 def add_risk_sources(ds: xr.Dataset) -> xr.Dataset:
     """Where the risk comes from (naerhed.financing.risk.parameter_share): the share of the variance
     over draws of each region's repayment (risk_repayment_parameter_share; all regions: _all) and of
     each criterion's margin to its target (criterion value minus target value;
-    risk_margin_parameter_share) explained by the sampled parameters; the rest is chance. With the
-    standard error of these shares where the parameters explain nothing (risk_parameter_share_se by
-    region; risk_repayment_parameter_share_all_se)."""
+    risk_margin_parameter_share) explained by the sampled parameters, and the share the year shocks
+    of hospital use explain beyond them (risk_repayment_shock_share, risk_margin_shock_share;
+    `shock_share`); the rest is chance (the simulated events). With the standard error of these
+    shares where the parameters (shocks) explain nothing (risk_parameter_share_se,
+    risk_shock_share_se by region; risk_repayment_parameter_share_all_se, _shock_share_all_se)."""
     margin = ds["criteria"].sel(period=ds["assessed_year"].values).rename(period="assessed_year") - ds["target_value"]
     repayment, margins, noise = [], [], []
+    shock_repayment, shock_margins, shock_noise = [], [], []
     n = ds.sizes["draw"]
+    last = int(ds["assessed_year"].values[-1])
+    shocks = "year_shock" in ds  # a Dataset of this version has them (zero with health.year_shocks.scale 0)
     for region in ds["region"].values.tolist():
         parameters = sampled_parameters(ds, region)
         repayment.append(parameter_share(ds["repayment_dkk"].sel(region=region), parameters))
         margins.append(parameter_share(margin.sel(region=region), parameters))
         noise.append(parameter_share_se(n, varying(parameters).shape[1]))
-    ds["risk_parameter_share_se"] = xr.DataArray(noise, dims="region", coords={"region": ds["region"]}, attrs={
+        if shocks:
+            shock_repayment.append(shock_share(ds["repayment_dkk"].sel(region=region), parameters, ds, region,
+                                               repayment[-1]))
+            shock_margins.append(shock_share(margin.sel(region=region), parameters, ds, region, margins[-1]))
+            shock_noise.append(parameter_share_se(n, varying(shock_regressors(ds, last, region)).shape[1]))
+    by_region = {"region": ds["region"]}
+    ds["risk_parameter_share_se"] = xr.DataArray(noise, dims="region", coords=by_region, attrs={
         "units": "share of the variance",
         "description": "Monte Carlo standard error of the parameter shares where the parameters explain nothing "
                        "(sd of the adjusted R^2 of the region's parameters from the run's draws)"})
@@ -225,14 +264,35 @@ def add_risk_sources(ds: xr.Dataset) -> xr.Dataset:
         parameter_share_se(n, varying(sampled_parameters(ds)).shape[1]),
         attrs={"units": "share of the variance", "description": "as risk_parameter_share_se, for all regions together"})
     description = ("share of the variance over draws explained by the sampled parameters (linear regression, "
-                   "adjusted R^2; the rest is chance)")
+                   "adjusted R^2; the rest is year shocks and chance)")
+    shock_description = ("share of the variance over draws explained by the year shocks of hospital use beyond the "
+                         "sampled parameters (adjusted R^2 of both minus that of the parameters)")
     ds["risk_repayment_parameter_share"] = xr.concat(repayment, dim=ds["region"]).transpose("assessed_year", "region")
     ds["risk_repayment_parameter_share"].attrs = {"units": "share of the variance", "description": description}
-    ds["risk_repayment_parameter_share_all"] = parameter_share(ds["repayment_dkk"].sum("region"), sampled_parameters(ds))
+    all_parameters = sampled_parameters(ds)
+    total = ds["repayment_dkk"].sum("region")
+    ds["risk_repayment_parameter_share_all"] = parameter_share(total, all_parameters)
     ds["risk_repayment_parameter_share_all"].attrs = {"units": "share of the variance", "description": description}
     ds["risk_margin_parameter_share"] = xr.concat(margins, dim=ds["region"]).transpose("assessed_year", "region", "criterion")
     ds["risk_margin_parameter_share"].attrs = {"units": "share of the variance",
                                                "description": description + ", of the criterion value minus its target"}
+    if not shocks:
+        return ds
+    ds["risk_shock_share_se"] = xr.DataArray(shock_noise, dims="region", coords=by_region, attrs={
+        "units": "share of the variance",
+        "description": "Monte Carlo standard error of the year-shock shares where the shocks explain nothing "
+                       "(as risk_parameter_share_se, for the region's shocks of the last assessed year and the year before)"})
+    ds["risk_repayment_shock_share_all_se"] = xr.DataArray(
+        parameter_share_se(n, varying(shock_regressors(ds, last)).shape[1]),
+        attrs={"units": "share of the variance", "description": "as risk_shock_share_se, for all regions together"})
+    ds["risk_repayment_shock_share"] = xr.concat(shock_repayment, dim=ds["region"]).transpose("assessed_year", "region")
+    ds["risk_repayment_shock_share"].attrs = {"units": "share of the variance", "description": shock_description}
+    ds["risk_repayment_shock_share_all"] = shock_share(total, all_parameters, ds, None,
+                                                       ds["risk_repayment_parameter_share_all"])
+    ds["risk_repayment_shock_share_all"].attrs = {"units": "share of the variance", "description": shock_description}
+    ds["risk_margin_shock_share"] = xr.concat(shock_margins, dim=ds["region"]).transpose("assessed_year", "region", "criterion")
+    ds["risk_margin_shock_share"].attrs = {"units": "share of the variance",
+                                           "description": shock_description + ", of the criterion value minus its target"}
     return ds
 
 
@@ -259,6 +319,10 @@ def add_health(ds: xr.Dataset, draws: list[DrawResult], inputs: Inputs) -> xr.Da
                              {"units": "persons", "description": "persons with each chronic condition on 1 January"})
     ds["calibration_scale"] = (("draw", "scale", "region"), np.stack([d.region_scale for d in draws]),
                                {"units": "multiplier", "description": "regional calibration multipliers of the base rates"})
+    ds["year_shock"] = (("draw", "period", "scale", "region"), np.stack([d.year_shocks for d in draws]),
+                        {"units": "log multiplier",
+                         "description": "year shocks of hospital use cumulated from the calibration year (log of the "
+                                        "multiplier of the region scale in the calendar year; naerhed.health.year_shocks)"})
     ds = ds.assign_coords(target_criterion=list(criterion_names(calibrated=True)))
     ds["calibration_target"] = (("draw", "target_criterion", "region"), np.stack([d.calibration_targets for d in draws]),
                                 {"units": "as the criterion", "description": "base-year criterion level sampled in the draw"})
@@ -413,68 +477,99 @@ def variance_weighted(share: xr.DataArray, values: xr.DataArray) -> float:
 
 
 def risk_sources_text(ds: xr.Dataset) -> list[str]:
-    """Where the risk comes from, one line per region and one for all regions: the share of the
-    variance of the repayment (over draws and assessed years) explained by the sampled parameters,
-    and of each counted criterion's margin to its target."""
+    """Where the risk comes from, one line per region and one for all regions: the shares of the
+    variance of the repayment (over draws and assessed years) explained by the sampled parameters and
+    by the year shocks beyond them, the rest chance; and of each counted criterion's margin to its target."""
     names = dict(zip(ds["region"].values.tolist(), ds["region_name"].values.tolist()))
     margin = ds["criteria"].sel(period=ds["assessed_year"].values).rename(period="assessed_year") - ds["target_value"]
+    shocks = "risk_repayment_shock_share" in ds
     lines = ["Where the risk comes from: share of the variance over the draws explained by the sampled parameters "
-             f"({', '.join(v for v in PARAMETER_VARIABLES if v in ds)}); the rest is chance (the simulated events). "
-             "Linear regression on the parameters, adjusted R^2 (only the linear part: the parameters' part may be larger), "
+             f"({', '.join(v for v in PARAMETER_VARIABLES if v in ds)})"
+             + (", by the year shocks of hospital use beyond them" if shocks else "")
+             + "; the rest is chance (the simulated events). "
+             "Linear regressions, adjusted R^2 (only the linear part: the parameters' and shocks' parts may be larger), "
              "all assessed years together; ± the standard error of a share that chance alone gives:"]
 
     def percent(share: float) -> str:
         return "n/a" if np.isnan(share) else f"{100 * share:.0f} %"
 
+    def split(parameter: float, shock: float) -> str:
+        rest = 1 - parameter - (shock if shocks else 0.0)
+        text = f"{percent(parameter)} parameters, "
+        if shocks:
+            text += f"{percent(shock)} year shocks, "
+        return text + (percent(rest) if not np.isnan(rest) else "n/a") + " chance"
+
     for region, name in names.items():
         repayment = variance_weighted(ds["risk_repayment_parameter_share"].sel(region=region),
                                       ds["repayment_dkk"].sel(region=region))
+        shock = (variance_weighted(ds["risk_repayment_shock_share"].sel(region=region), ds["repayment_dkk"].sel(region=region))
+                 if shocks else float("nan"))
         criteria = []
         for criterion in ds["criterion"].values.tolist():
-            share = variance_weighted(ds["risk_margin_parameter_share"].sel(region=region, criterion=criterion),
-                                      margin.sel(region=region, criterion=criterion))
+            values = margin.sel(region=region, criterion=criterion)
+            share = variance_weighted(ds["risk_margin_parameter_share"].sel(region=region, criterion=criterion), values)
             if not np.isnan(share):
-                criteria.append(f"{criterion} {percent(share)}")
-        noise = float(ds["risk_parameter_share_se"].sel(region=region))
-        lines.append(f"  {name} (± {percent(noise)}): repayment {percent(repayment)} parameters, "
-                     f"{percent(1 - repayment) if not np.isnan(repayment) else 'n/a'} chance; "
-                     f"criterion margins (parameters): {', '.join(criteria) or 'n/a'}.")
-    total = variance_weighted(ds["risk_repayment_parameter_share_all"], ds["repayment_dkk"].sum("region"))
-    lines.append(f"  All regions together (± {percent(float(ds['risk_repayment_parameter_share_all_se']))}): "
-                 f"repayment {percent(total)} parameters, "
-                 f"{percent(1 - total) if not np.isnan(total) else 'n/a'} chance.")
+                part = f"{criterion} {percent(share)}"
+                if shocks:
+                    part += " / " + percent(variance_weighted(
+                        ds["risk_margin_shock_share"].sel(region=region, criterion=criterion), values))
+                criteria.append(part)
+        noise = f"± {percent(float(ds['risk_parameter_share_se'].sel(region=region)))}"
+        if shocks:
+            noise += f" / {percent(float(ds['risk_shock_share_se'].sel(region=region)))}"
+        lines.append(f"  {name} ({noise}): repayment {split(repayment, shock)}; criterion margins "
+                     f"(parameters{' / year shocks' if shocks else ''}): {', '.join(criteria) or 'n/a'}.")
+    values = ds["repayment_dkk"].sum("region")
+    total = variance_weighted(ds["risk_repayment_parameter_share_all"], values)
+    shock = variance_weighted(ds["risk_repayment_shock_share_all"], values) if shocks else float("nan")
+    noise = f"± {percent(float(ds['risk_repayment_parameter_share_all_se']))}"
+    if shocks:
+        noise += f" / {percent(float(ds['risk_repayment_shock_share_all_se']))}"
+    lines.append(f"  All regions together ({noise}): repayment {split(total, shock)}.")
     return lines
 
 
 def risk_sources_table(ds: xr.Dataset) -> list[dict]:
     """One row per assessed year, region (and all regions) and quantity (the repayment, each counted
     criterion's margin to its target): sd over draws and the shares of its variance explained by the
-    sampled parameters and left to chance."""
+    sampled parameters, by the year shocks beyond them (where the run has them) and left to chance."""
     names = dict(zip(ds["region"].values.tolist(), ds["region_name"].values.tolist()))
     margin = ds["criteria"].sel(period=ds["assessed_year"].values).rename(period="assessed_year") - ds["target_value"]
     rows = []
 
-    def row(year, code, region, quantity, unit, values, share):
-        share = float(share)
-        return {"year": year, "region_code": code, "region": region, "quantity": quantity, "unit": unit,
-                "sd": round(float(values.std(ddof=1)) if values.size > 1 else float("nan"), 6),
-                "parameter_share": "" if np.isnan(share) else round(share, 4),
-                "chance_share": "" if np.isnan(share) else round(1 - share, 4)}
+    shocks = "risk_repayment_shock_share" in ds
+
+    def row(year, code, region, quantity, unit, values, share, shock):
+        share, shock = float(share), float(shock) if shocks else 0.0
+        out = {"year": year, "region_code": code, "region": region, "quantity": quantity, "unit": unit,
+               "sd": round(float(values.std(ddof=1)) if values.size > 1 else float("nan"), 6),
+               "parameter_share": "" if np.isnan(share) else round(share, 4)}
+        if shocks:
+            out["shock_share"] = "" if np.isnan(shock) else round(shock, 4)
+        out["chance_share"] = "" if np.isnan(share) or np.isnan(shock) else round(1 - share - shock, 4)
+        return out
+
+    def shock(name, **where):
+        return ds[name].sel(**where) if shocks else 0.0
 
     for year in ds["assessed_year"].values.tolist():
         for region, name in names.items():
             rows.append(row(year, region, name, "repayment", "mio. DKK",
                             ds["repayment_dkk"].sel(assessed_year=year, region=region).values / 1e6,
-                            ds["risk_repayment_parameter_share"].sel(assessed_year=year, region=region)))
+                            ds["risk_repayment_parameter_share"].sel(assessed_year=year, region=region),
+                            shock("risk_repayment_shock_share", assessed_year=year, region=region)))
             for criterion in ds["criterion"].values.tolist():
-                share = ds["risk_margin_parameter_share"].sel(assessed_year=year, region=region, criterion=criterion)
-                values = margin.sel(assessed_year=year, region=region, criterion=criterion).values
+                where = {"assessed_year": year, "region": region, "criterion": criterion}
+                values = margin.sel(**where).values
                 if np.all(np.isnan(values)):
                     continue  # the criterion does not count in the year
-                rows.append(row(year, region, name, f"margin {criterion}", REGISTRY[criterion].unit, values, share))
+                rows.append(row(year, region, name, f"margin {criterion}", REGISTRY[criterion].unit, values,
+                                ds["risk_margin_parameter_share"].sel(**where), shock("risk_margin_shock_share", **where)))
         rows.append(row(year, "", "all regions", "repayment", "mio. DKK",
                         ds["repayment_dkk"].sel(assessed_year=year).sum("region").values / 1e6,
-                        ds["risk_repayment_parameter_share_all"].sel(assessed_year=year)))
+                        ds["risk_repayment_parameter_share_all"].sel(assessed_year=year),
+                        shock("risk_repayment_shock_share_all", assessed_year=year)))
     return rows
 
 

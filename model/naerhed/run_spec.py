@@ -18,7 +18,8 @@ class RunSpec:
     uncertain parameter; rule_sets: the nærhedsfinansiering rule sets (naerhed.financing.rules.RuleSet);
     settlement: 'formal' or 'as_applied' (see the scenario's financing.settlement); precision,
     money_precision, tail_precision: the stated Monte Carlo precision of the risk figures (the
-    scenario's financing section; None: naerhed.financing.risk's defaults);
+    scenario's financing section; None: naerhed.financing.risk's defaults); shock_scale: multiplier of
+    the year shocks' size (the scenario's health.year_shocks.scale; 0: none);
     sample: which sample of the seed the draws simulate (0: the run's; r > 0: a replicate sample);
     chance: the hospital-use totals include the chance of events (False: their expectation only);
     sample_replicates: further samples simulated (central, expectation only) to measure the sampling
@@ -36,6 +37,7 @@ class RunSpec:
     precision: float | None = None
     money_precision: float | None = None
     tail_precision: float | None = None
+    shock_scale: float = 1.0
     sample: int = 0
     chance: bool = True
     sample_replicates: int = 0
@@ -47,7 +49,7 @@ class RunSpec:
                    seed=scenario.seed, draws=scenario.draws, central=scenario.uncertainty == "central",
                    rule_sets=tuple(scenario.financing.load_rule_sets()), settlement=scenario.financing.settlement,
                    precision=scenario.financing.precision, money_precision=scenario.financing.money_precision,
-                   tail_precision=scenario.financing.tail_precision,
+                   tail_precision=scenario.financing.tail_precision, shock_scale=scenario.health.year_shocks.scale,
                    sample_replicates=scenario.population.sample_replicates)
 
     @property

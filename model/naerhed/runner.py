@@ -162,6 +162,8 @@ def run_scenario(scenario, out_root: Path = Path("outputs"), progress: bool = Tr
                            for key, path in {**inputs.files, **rule_set_files(scenario)}.items()},
             "fingerprint": scenario_fingerprint(scenario, inputs.files),
             "calibration": calibration_note(inputs.health),
+            "year_shocks": {"scale": spec.shock_scale, "file": str(inputs.year_shocks.path),
+                            "sha256": file_sha256(inputs.year_shocks.path)},
             "executor": executor.name,
             "started_utc": datetime.fromtimestamp(started, timezone.utc).isoformat(),
             "wall_seconds": round(time.time() - started, 2),

@@ -57,6 +57,7 @@ __all__ = [
     "FinancingSettings",
     "HealthSettings",
     "TrendSettings",
+    "YearShockSettings",
     "DataFiles",
     "DemographySettings",
     "FertilitySettings",
@@ -259,6 +260,24 @@ class TrendSettings(_Section):
     readmission_probability: Optional[Uncertain] = _trend("the probability of an acute readmission within 30 days")
 
 
+class YearShockSettings(_Section):
+    """Year-to-year shocks of hospital use per region (naerhed.health.year_shocks)."""
+
+    scale: float = _field(
+        1.0,
+        ge=0,
+        le=10,
+        allow_inf_nan=False,
+        description="Multiplier of the size of the year shocks: each region's hospital use moves from year to "
+        "year beyond its trend by a random walk on the log scale, with the sd per year of the year-shock "
+        "table (data.year_shocks; 0.05 = a typical year moves it 5 %), from the year after the calibration "
+        "year on. 1 = the fitted sizes, 0 = no shocks, 2 = twice as large. The shocks are chance of the "
+        "world, not a parameter: they apply with uncertainty 'central' as well as 'sampled', and are the "
+        "same in every scenario with the same seed (common random numbers).",
+        unit="multiplier of the shock sd (>= 0)",
+    )
+
+
 class HealthSettings(_Section):
     """Chronic disease and hospital use."""
 
@@ -272,6 +291,12 @@ class HealthSettings(_Section):
     )
     trends: TrendSettings = _field(
         default_factory=TrendSettings, description="Secular trends of hospital use.", unit="section"
+    )
+    year_shocks: YearShockSettings = _field(
+        default_factory=YearShockSettings,
+        description="Year-to-year shocks of each region's hospital use beyond the trends (their size: "
+        "data.year_shocks).",
+        unit="section",
     )
     # Each scenario-input criterion of the registry (naerhed.financing.criteria, kind 'input') has
     # its probability here as `<criterion name>_met`.
@@ -493,7 +518,8 @@ class Scenario(_Section, FromFiles):
         "sampled",
         description="'sampled': every draw samples each uncertain parameter from its distribution; "
         "'central': every draw uses the central value (mean, or mode; midpoint of a uniform), so "
-        "draws differ only by the chance of individual events.",
+        "draws differ only by chance: the individual events and the year shocks of hospital use "
+        "(health.year_shocks, which apply in both).",
         unit="choice",
     )
     data: DataFiles = _field(

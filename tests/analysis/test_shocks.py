@@ -11,11 +11,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from naerhed.analysis.shocks import (MIN_YEARS, Change, ShockRow, backtest_yearly, coverage, draw_year_shocks,
-                                     fit_local_level, fit_pooled, fit_shocks, read_shocks, shock_arrays)
+from naerhed.analysis.shocks import (MIN_YEARS, Change, backtest_yearly, coverage, fit_local_level, fit_pooled,
+                                     fit_shocks)
 from naerhed.cli import main
 from naerhed.constants import REGION_CODES
 from naerhed.data import DATA_DIR
+from naerhed.health.year_shocks import ShockRow, draw_year_shocks, read_shocks, shock_arrays
 
 REPO = Path(__file__).resolve().parents[2]
 PACKAGED = DATA_DIR / "year_shocks.csv"

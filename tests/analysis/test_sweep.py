@@ -4,6 +4,7 @@ drives neither much), OAT, Morris and Sobol rank the parameters right; bad speci
 clear errors."""
 
 import csv
+from pathlib import Path
 
 import pytest
 
@@ -83,3 +84,33 @@ def test_sweep_points_are_identical_on_a_dask_cluster(toy, tmp_path):
     finally:
         executor.close()
     assert (serial / "runs.csv").read_text() == (on_dask / "runs.csv").read_text()
+
+
+def test_a_grid_gives_the_payout_risk_per_region_against_the_shock_scale(toy, tmp_path):
+    """The packaged sweep file: n evenly spaced values, the money per region of the years asked for;
+    scale 0 gives the numbers of the scenario run with the shocks off."""
+    sweep_file = str(Path(__file__).resolve().parents[2] / "scenarios" / "sweeps" / "shock_scale.yaml")
+    points = design("grid", parse_parameters(sweep_file), 5, seed=1)
+    assert points[:, 0].tolist() == [0.0, 0.5, 1.0, 1.5, 2.0]
+    folder = run_sweep(toy, "grid", parse_parameters(sweep_file), 3, ["draws=4"], tmp_path,
+                       region_years=lambda assessed: assessed[-2:])
+    rows = list(csv.DictReader(open(folder / "runs_by_region.csv", encoding="utf-8")))
+    assert {r["year"] for r in rows} == {"2020", "2021"}
+    assert len(rows) == 3 * 2 * 6  # points x years x (five regions and all regions)
+    assert {"health.year_shocks.scale", "p_full_payout", "p_full_payout_se", "expected_repayment_mio_dkk",
+            "expected_repayment_mio_dkk_se"} <= set(rows[0])
+    assert (folder / "figures" / "by_region.png").is_file()
+    indices = list(csv.DictReader(open(folder / "indices.csv", encoding="utf-8")))
+    assert [float(r["value"]) for r in indices if r["output"] == "stays_per_citizen"] == [0.0, 1.0, 2.0]
+    # scale 0: the numbers of the scenario run with the shocks off
+    from naerhed.inputs import load_inputs
+    from naerhed.pipeline import run_dataset
+    from naerhed.run_spec import RunSpec
+    from naerhed.scenario import load_scenario
+
+    scenario = load_scenario(toy, ["draws=4", "health.year_shocks.scale=0.0"])
+    ds = run_dataset(RunSpec.from_scenario(scenario, load_inputs(scenario)))
+    at_zero = [r for r in rows if r["health.year_shocks.scale"] == "0.0" and r["year"] == "2021" and r["region_code"]]
+    for row in at_zero:
+        expected = float(ds["risk_expected_repayment_dkk"].sel(assessed_year=2021, region=int(row["region_code"]))) / 1e6
+        assert float(row["expected_repayment_mio_dkk"]) == pytest.approx(expected, rel=1e-12)

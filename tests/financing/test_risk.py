@@ -290,3 +290,16 @@ def test_parameter_share_se_is_the_spread_of_the_share_that_chance_alone_gives()
         adjusted.append(1 - (1 - r2) * (n - 1) / (n - k - 1))
     assert np.std(adjusted, ddof=1) == pytest.approx(parameter_share_se(n, k), rel=3 / np.sqrt(2 * (m - 1)))
     assert parameter_share_se(n, 0) == 0.0 and np.isnan(parameter_share_se(10, 9))
+
+
+def test_constant_parameters_are_dropped_whatever_the_rounding_of_their_sd():
+    # 40 draws of the same values next to varying ones: np.std over the whole array can round a
+    # constant column to a tiny positive sd (seen with uncertainty 'central'); it must still be dropped
+    rng = np.random.default_rng(4)
+    x = np.concatenate([np.full((40, 6), [-0.01, 0.0, 0.01, 0.08, 2.183, 25000.0]), rng.normal(size=(40, 20))], axis=1)
+    parameters = xr.DataArray(x, dims=("draw", "parameter"))
+    from naerhed.financing.risk import varying
+
+    assert varying(parameters).shape == (40, 20)
+    values = xr.DataArray(rng.normal(size=40), dims="draw")
+    assert np.isfinite(float(parameter_share(values, parameters[:, :6])))

@@ -30,9 +30,9 @@ Fitting (statsmodels), per series, in `fit_shocks`:
 - ``prior``: every series and region the data cannot pin down keeps its row of the priors table
   (status ``assumption`` with its reasoning).
 
-The shocks of one draw (`draw_year_shocks`) come from the run's random streams, one stream per year
-("year_shock", year), drawn for every region and series of the table whatever is asked for, so they are
-common across scenarios (common random numbers) and across the regions a caller looks at.
+The table's rows (`ShockRow`, `read_shocks`) and the shocks of one draw (`draw_year_shocks`, as the
+engine applies them) are in naerhed.health.year_shocks, which needs neither scipy.stats nor
+statsmodels; they are imported here for the fits and the command.
 """
 
 from __future__ import annotations
@@ -47,13 +47,13 @@ from pathlib import Path
 from typing import Iterable, Sequence
 
 import numpy as np
-from scipy import stats
 
-from naerhed.constants import N_REGIONS, REGION_CODES, REGION_NAMES, region_index
+from naerhed.constants import N_REGIONS, REGION_NAMES
 from naerhed.data.reader import read_table
 from naerhed.data.registry import TABLES
 from naerhed.errors import DataError, NaerhedError
-from naerhed.streams import RandomStreams
+from naerhed.health.year_shocks import ShockRow, read_shocks
+
 
 #: Fewest observed years of one region's series for a local-level fit (two variances and a slope by
 #: maximum likelihood; with fewer the estimates sit at the boundary and their standard errors mean little).
@@ -61,43 +61,6 @@ MIN_YEARS = 8
 #: Columns of the year-shock table, in this order in the files written.
 SHOCK_COLUMNS = ("series", "region_code", "region", "sd", "sd_se", "national_correlation", "trend", "trend_se",
                  "n_changes", "method", "status", "source", "note")
-#: The decision name of the year shocks' random stream.
-STREAM = "year_shock"
-
-
-@dataclass
-class ShockRow:
-    """One row of the year-shock table. region: index 0-4, or -1 for every region. sd, sd_se: log
-    scale, per year; trend, trend_se: mean yearly log change (NaN if not estimated)."""
-
-    series: str
-    region: int
-    sd: float
-    national_correlation: float
-    method: str
-    status: str
-    source: str
-    note: str
-    sd_se: float = math.nan
-    trend: float = math.nan
-    trend_se: float = math.nan
-    n_changes: int = 0
-
-    @property
-    def national_sd(self) -> float:
-        """The national part of the shock's sd (log scale, per year)."""
-        return self.sd * self.national_correlation
-
-    def cells(self) -> dict[str, str]:
-        def num(x: float, digits: int = 4) -> str:
-            return "" if math.isnan(x) else f"{x:.{digits}f}"
-
-        return {"series": self.series,
-                "region_code": "" if self.region < 0 else str(REGION_CODES[self.region]),
-                "region": "" if self.region < 0 else REGION_NAMES[self.region],
-                "sd": num(self.sd), "sd_se": num(self.sd_se), "national_correlation": num(self.national_correlation, 3),
-                "trend": num(self.trend), "trend_se": num(self.trend_se), "n_changes": str(self.n_changes),
-                "method": self.method, "status": self.status, "source": self.source, "note": self.note}
 
 
 @dataclass(frozen=True)
@@ -119,20 +82,6 @@ class Change:
 # ---------------------------------------------------------------------------------------------
 # Reading and writing
 # ---------------------------------------------------------------------------------------------
-def read_shocks(path: Path | str) -> list[ShockRow]:
-    """The year-shock table (year_shocks.csv format) as rows; errors name file, line and column."""
-    table = read_table(TABLES["year_shocks"], Path(path))
-    rows = []
-    for i in range(len(table)):
-        rho, sd = float(table["national_correlation"][i]), float(table["sd"][i])
-        rows.append(ShockRow(series=str(table["series"][i]), region=int(table["region_code"][i]), sd=sd,
-                             national_correlation=rho, method=str(table["method"][i]), status=str(table["status"][i]),
-                             source=str(table["source"][i]), note=str(table["note"][i]),
-                             sd_se=float(table["sd_se"][i]), trend=float(table["trend"][i]),
-                             trend_se=float(table["trend_se"][i]), n_changes=int(table["n_changes"][i])))
-    return rows
-
-
 def shocks_csv(rows: Sequence[ShockRow]) -> str:
     """The rows as CSV text in the year_shocks.csv format."""
     out = io.StringIO()
@@ -373,6 +322,8 @@ class BacktestPoint:
 
     def interval(self, level: float) -> tuple[float, float]:
         """The central `level` interval (log scale)."""
+        from scipy import stats
+
         half = float(stats.t.ppf(0.5 + level / 2.0, self.df)) * self.sd
         return self.mean - half, self.mean + half
 
@@ -428,44 +379,3 @@ def backtest_pooled(history: Path | str, cutoff: int) -> list[BacktestPoint]:
 def coverage(points: Sequence[BacktestPoint], level: float) -> float:
     """Share of the points inside their `level` interval (NaN if there are none)."""
     return float(np.mean([p.inside(level) for p in points])) if points else math.nan
-
-
-# ---------------------------------------------------------------------------------------------
-# The shocks of one draw
-# ---------------------------------------------------------------------------------------------
-def shock_arrays(table: Sequence[ShockRow]) -> tuple[tuple[str, ...], np.ndarray, np.ndarray]:
-    """(series, sd [region, series], national_correlation [region, series]) for all five regions: a
-    region's own row where the table has one, else the series' every-region row. Raises DataError if a
-    series has neither for some region."""
-    names = tuple(dict.fromkeys(r.series for r in table))
-    sd = np.full((N_REGIONS, len(names)), np.nan)
-    rho = np.full((N_REGIONS, len(names)), np.nan)
-    for j, name in enumerate(names):
-        for r in range(N_REGIONS):
-            row = next((x for x in table if x.series == name and x.region == r), None) or \
-                next((x for x in table if x.series == name and x.region < 0), None)
-            if row is None:
-                raise DataError(f"year shocks: series {name!r} has no row for region {REGION_CODES[r]} "
-                                f"{REGION_NAMES[r]} and no row for every region (empty region_code)")
-            sd[r, j], rho[r, j] = row.sd, row.national_correlation
-    return names, sd, rho
-
-
-def draw_year_shocks(table: Sequence[ShockRow], seed: int, draw: int, years: Sequence[int],
-                     regions: Sequence[int | str] = REGION_CODES) -> np.ndarray:
-    """The year shocks of one Monte Carlo draw: an array [year, region, series] on the log scale
-    (series in the table's order, see `shock_arrays`; regions as codes, names or indices). Each year
-    has its own stream ("year_shock", year) of the draw's `RandomStreams`, drawn for the national
-    shock of every series and for all five regions, so a shock does not depend on which years,
-    regions or scenario are asked for (common random numbers)."""
-    names, sd, rho = shock_arrays(table)
-    index = [r if isinstance(r, (int, np.integer)) and 0 <= int(r) < N_REGIONS else region_index(r) for r in regions]
-    streams = RandomStreams(seed, draw)
-    out = np.empty((len(years), len(index), len(names)))
-    for t, year in enumerate(years):
-        gen = streams.generator(STREAM, int(year))
-        z_national = gen.standard_normal(len(names))
-        z_region = gen.standard_normal((N_REGIONS, len(names)))
-        shocks = sd * (rho * z_national[None, :] + np.sqrt(1.0 - rho ** 2) * z_region)
-        out[t] = shocks[index]
-    return out

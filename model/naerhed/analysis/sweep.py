@@ -3,13 +3,18 @@
 Parameters are scenario values addressed by key path (e.g. health.trends.acute_admissions,
 demography.migration.scale) with a range [low, high]; SALib samples the points (Morris trajectories,
 Sobol/Saltelli sequences) and analyses the outputs; one-at-a-time (OAT) moves each parameter to its
-low and high end with the others at the middle of their ranges (a tornado chart). Every point runs
+low and high end with the others at the middle of their ranges (a tornado chart); a grid moves each
+parameter over `n` evenly spaced values from low to high, the others at the middle (e.g. the payout
+risk against the size of the year shocks, scenarios/sweeps/shock_scale.yaml). Every point runs
 the scenario with its own seed and draws, so points differ only by their parameters (common random
 numbers): a difference between points is the parameters' effect, not noise.
 
 Outputs per point: the national value of each criterion 1-4 in the chosen assessed year (mean over
 draws), the expected repayment of all regions (DKK) and the mean over regions of the probability of
-full payout.
+full payout; and per region and all regions, in the years asked for (by default the chosen year;
+`naerhed sweep`: the current and next calendar year, as `naerhed run` prints), the probability of full
+payout and the expected repayment with their Monte Carlo standard errors (runs_by_region.csv; for a
+grid also figures/by_region.png).
 """
 
 from __future__ import annotations
@@ -40,8 +45,8 @@ MONEY_OUTPUTS = ("expected_repayment_dkk", "p_full_payout")
 def outputs() -> tuple[str, ...]:
     """The outputs of a sweep point: every measured criterion (national mean), then the money."""
     return criterion_names(kind="ratio") + MONEY_OUTPUTS
-METHODS = ("oat", "morris", "sobol")
-MIN_N = {"oat": 1, "morris": 2, "sobol": 8}
+METHODS = ("oat", "morris", "sobol", "grid")
+MIN_N = {"oat": 1, "morris": 2, "sobol": 8, "grid": 2}
 
 
 @dataclass(frozen=True)
@@ -130,10 +135,18 @@ def design(method: str, parameters: list[Parameter], n: int, seed: int) -> np.nd
         raise NaerhedError(f"unknown sweep method {method!r}; allowed: {', '.join(METHODS)}")
     if n < MIN_N[method]:
         raise NaerhedError(f"--n {n} is too small for {method}: at least {MIN_N[method]}"
-                           + (" (a power of 2)" if method == "sobol" else " trajectories" if method == "morris" else ""))
+                           + {"sobol": " (a power of 2)", "morris": " trajectories", "grid": " values per parameter"}.get(method, ""))
     if method == "sobol" and n & (n - 1):
         raise NaerhedError(f"--n {n} for sobol must be a power of 2 (e.g. {1 << n.bit_length()}): Sobol sequences need it")
     middle = np.array([p.middle for p in parameters])
+    if method == "grid":
+        points = []
+        for i, p in enumerate(parameters):
+            for value in np.linspace(p.low, p.high, n):
+                point = middle.copy()
+                point[i] = value
+                points.append(point)
+        return np.array(points)
     if method == "oat":
         points = [middle]
         for i, p in enumerate(parameters):
@@ -157,9 +170,10 @@ def salib_problem(parameters: list[Parameter]) -> dict:
             "bounds": [[p.low, p.high] for p in parameters]}
 
 
-def evaluate_point(scenario_path: str, overrides: list[str], year: int | None) -> tuple[dict, int]:
+def evaluate_point(scenario_path: str, overrides: list[str], year: int | None) -> tuple[dict, int, list[dict]]:
     """Run the scenario with the overrides (naerhed.pipeline.run_dataset, in this process); the outputs
-    (see the module docstring) and the year used."""
+    (see the module docstring), the year used, and the money per region of every assessed year
+    (`region_rows`)."""
     scenario = load_scenario(scenario_path, overrides)
     ds = run_dataset(RunSpec.from_scenario(scenario, load_inputs(scenario)))
     if "assessed_year" not in ds.dims:
@@ -171,7 +185,24 @@ def evaluate_point(scenario_path: str, overrides: list[str], year: int | None) -
     out = {c: float(ds["criteria_national"].sel(period=year, criterion=c).mean()) for c in criterion_names(kind="ratio")}
     out["expected_repayment_dkk"] = float(ds["risk_expected_repayment_dkk_all"].sel(assessed_year=year))
     out["p_full_payout"] = float(ds["risk_p_full_payout"].sel(assessed_year=year).mean())
-    return out, year
+    return out, year, region_rows(ds)
+
+
+def region_rows(ds) -> list[dict]:
+    """Per assessed year, region and all regions: probability of full payout and expected repayment
+    (mio. DKK), each with its Monte Carlo standard error (naerhed.financing.risk)."""
+    rows = []
+    names = dict(zip(ds["region"].values.tolist(), ds["region_name"].values.tolist()))
+    for year in ds["assessed_year"].values.tolist():
+        at = ds.sel(assessed_year=year)
+        for code, name in [*names.items(), ("", "all regions")]:
+            suffix, here = ("_all", at) if code == "" else ("", at.sel(region=code))
+            rows.append({"year": year, "region_code": code, "region": name,
+                         "p_full_payout": float(here[f"risk_p_full_payout{suffix}"]),
+                         "p_full_payout_se": float(here[f"risk_p_full_payout{suffix}_se"]),
+                         "expected_repayment_mio_dkk": float(here[f"risk_expected_repayment_dkk{suffix}"]) / 1e6,
+                         "expected_repayment_mio_dkk_se": float(here[f"risk_expected_repayment_dkk{suffix}_se"]) / 1e6})
+    return rows
 
 
 def _evaluate(args):
@@ -184,7 +215,13 @@ def analyse(method: str, parameters: list[Parameter], points: np.ndarray, result
     names = [p.key for p in parameters]
     for o, output in enumerate(outputs()):
         y = results[:, o]
-        if method == "oat":
+        if method == "grid":
+            for point, value in zip(points, y):
+                for i, name in enumerate(names):
+                    others = [j for j in range(len(names)) if j != i]
+                    if all(point[j] == parameters[j].middle for j in others):
+                        rows.append({"output": output, "parameter": name, "value": float(point[i]), "result": float(value)})
+        elif method == "oat":
             base = y[0]
             for i, name in enumerate(names):
                 low, high = y[1 + 2 * i], y[2 + 2 * i]
@@ -234,6 +271,11 @@ def sensitivity_figure(method: str, rows: list[dict], path: Path) -> None:
             ax.axvline(base, color="black", linewidth=0.8)
             ax.set_yticks(np.arange(len(order)))
             ax.set_yticklabels([names[j] for j in order], fontsize=7)
+        elif method == "grid":
+            for name in dict.fromkeys(names):
+                line = sorted((r["value"], r["result"]) for r in picked if r["parameter"] == name)
+                ax.plot([v for v, _ in line], [r for _, r in line], "o-", label=name)
+            ax.set_xlabel("value of the parameter")
         elif method == "morris":
             mu = [r["mu_star"] for r in picked]
             ax.errorbar(mu, [r["sigma"] for r in picked], xerr=[r["mu_star_ci95"] for r in picked], fmt="o")
@@ -250,7 +292,8 @@ def sensitivity_figure(method: str, rows: list[dict], path: Path) -> None:
         ax.set_title(output, fontsize=10)
         ax.grid(alpha=0.3)
     axes[0].legend(fontsize=7) if method != "morris" else None
-    fig.suptitle({"oat": "One at a time: tornado (bars from the middle point to each end of a range)",
+    fig.suptitle({"grid": "Grid: each output against each parameter (the others at the middle of their ranges)",
+                  "oat": "One at a time: tornado (bars from the middle point to each end of a range)",
                   "morris": "Morris screening: mu* against sigma, 95 % interval of mu*",
                   "sobol": "Sobol indices with 95 % intervals"}[method])
     fig.tight_layout()
@@ -258,11 +301,52 @@ def sensitivity_figure(method: str, rows: list[dict], path: Path) -> None:
     plt.close(fig)
 
 
+def by_region_figure(parameters: list[Parameter], points: np.ndarray, rows: list[dict], path: Path) -> None:
+    """For a grid: per swept parameter and year, the probability of full payout and the expected
+    repayment of each region (and all regions) against the parameter's value, ± one Monte Carlo
+    standard error (rows: runs_by_region.csv)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    years = sorted({r["year"] for r in rows})
+    panels = [(i, year) for i in range(len(parameters)) for year in years]
+    fig, axes = plt.subplots(len(panels), 2, figsize=(11, 3.6 * len(panels)), squeeze=False)
+    middle = [p.middle for p in parameters]
+    for (i, year), (left, right) in zip(panels, axes):
+        on_line = [k for k, point in enumerate(points)
+                   if all(point[j] == middle[j] for j in range(len(parameters)) if j != i)]
+        for region in dict.fromkeys(r["region"] for r in rows):
+            here = sorted(((points[r["point"]][i], r) for r in rows
+                           if r["point"] in on_line and r["year"] == year and r["region"] == region), key=lambda t: t[0])
+            x = [v for v, _ in here]
+            style = {"color": "black", "linestyle": "--"} if region == "all regions" else {}
+            left.errorbar(x, [100 * r["p_full_payout"] for _, r in here], yerr=[100 * r["p_full_payout_se"] for _, r in here],
+                          marker="o", capsize=3, label=region, **style)
+            if region != "all regions":
+                right.errorbar(x, [r["expected_repayment_mio_dkk"] for _, r in here],
+                               yerr=[r["expected_repayment_mio_dkk_se"] for _, r in here], marker="o", capsize=3, label=region)
+        left.set_ylabel(f"P(full payout) {year} (%)")
+        right.set_ylabel(f"expected repayment {year} (mio. DKK)")
+        for ax in (left, right):
+            ax.set_xlabel(parameters[i].key)
+            ax.grid(alpha=0.3)
+        left.set_ylim(-3, 103)
+    axes[0][0].legend(fontsize=7)
+    fig.suptitle("Payout risk per region against the swept value (± one Monte Carlo standard error)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
 def run_sweep(scenario_path: str, method: str, parameters: list[Parameter], n: int, base_overrides: list[str],
-              out_root: Path, executor: Executor | None = None, year: int | None = None, progress=None) -> Path:
+              out_root: Path, executor: Executor | None = None, year: int | None = None, progress=None,
+              region_years=None) -> Path:
     """Run every point on `executor` (naerhed.executors; default: in this process) and write
-    outputs/sweep/<id>/: runs.csv, indices.csv, figures/sensitivity.png, manifest.json.
-    `progress(done, total)` is called after each point."""
+    outputs/sweep/<id>/: runs.csv, runs_by_region.csv, indices.csv, figures/sensitivity.png (a grid
+    also figures/by_region.png), manifest.json. `progress(done, total)` is called after each point;
+    `region_years(assessed years)` gives the years of runs_by_region.csv (default: the year used)."""
     check_parameters(scenario_path, parameters, base_overrides)
     scenario = load_scenario(scenario_path, base_overrides)
     points = design(method, parameters, n, scenario.seed)
@@ -277,8 +361,12 @@ def run_sweep(scenario_path: str, method: str, parameters: list[Parameter], n: i
             progress(done, len(tasks))
 
     outcomes = (executor or SerialExecutor()).map(_evaluate, tasks, on_done)
-    results = np.array([[out[o] for o in outputs()] for out, _ in outcomes])
+    results = np.array([[out[o] for o in outputs()] for out, _, _ in outcomes])
     used_year = outcomes[0][1]
+    assessed = sorted({r["year"] for r in outcomes[0][2]})
+    shown = region_years(assessed) if region_years is not None else [used_year]
+    by_region = [{"point": k, **{p.key: float(v) for p, v in zip(parameters, points[k])}, **r}
+                 for k, (_, _, rows) in enumerate(outcomes) for r in rows if r["year"] in shown]
     indices = analyse(method, parameters, points, results, scenario.seed)
     stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
     final = Path(out_root) / "sweep" / f"{stamp}-{scenario.name}-{method}"
@@ -288,11 +376,14 @@ def run_sweep(scenario_path: str, method: str, parameters: list[Parameter], n: i
         runs = [{"point": k, **{p.key: float(v) for p, v in zip(parameters, point)},
                  **{o: float(r) for o, r in zip(outputs(), row)}} for k, (point, row) in enumerate(zip(points, results))]
         write_csv(tmp / "runs.csv", runs)
+        write_csv(tmp / "runs_by_region.csv", by_region)
         write_csv(tmp / "indices.csv", [{"method": method, "year": used_year, **r} for r in indices])
         sensitivity_figure(method, indices, tmp / "figures" / "sensitivity.png")
+        if method == "grid":
+            by_region_figure(parameters, points, by_region, tmp / "figures" / "by_region.png")
         (tmp / "manifest.json").write_text(json.dumps({
             "scenario_file": str(scenario_path), "overrides": base_overrides, "method": method, "n": n,
-            "points": len(points), "year": used_year, "seed": scenario.seed, "draws": scenario.draws,
+            "points": len(points), "year": used_year, "region_years": shown, "seed": scenario.seed, "draws": scenario.draws,
             "parameters": [p.__dict__ for p in parameters]}, indent=2) + "\n", encoding="utf-8")
         tmp.rename(final)
     except BaseException:

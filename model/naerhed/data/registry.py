@@ -380,7 +380,7 @@ _SPECS = (
         key_columns=("id",),
         use="validation",
     ),
-    # --- year-to-year shocks (naerhed.analysis.shocks) ---
+    # --- year-to-year shocks (naerhed.analysis.shocks fits them, naerhed.health.year_shocks applies them) ---
     TableSpec(
         "shock_history", "hospital_history.csv",
         "historical yearly values of hospital use per region (empty region_code: the whole country), "
@@ -394,9 +394,9 @@ _SPECS = (
     ),
     TableSpec(
         "year_shocks", "year_shocks.csv",
-        "the size of the year-to-year shocks per series and region (sd of the yearly change on the log "
-        "scale, its standard error, the correlation with the national shock; empty region_code: every "
-        "region), fitted by naerhed fit-shocks or an explicit prior",
+        "the size of the year-to-year shocks of hospital use per series and region (sd of the yearly change "
+        "on the log scale, its standard error, the correlation with the national shock; empty region_code: "
+        "every region), fitted by naerhed fit-shocks (e.g. to your region's eSundhed series) or an explicit prior",
         (Choice("series", SHOCK_SERIES, noun="series"), Region(empty_ok=True), Text("region", required=False),
          Float("sd", nonneg=True, hi=1.0, what="sd (log scale, per year)"),
          Float("sd_se", nonneg=True, required=False, empty_ok=True),
@@ -405,7 +405,6 @@ _SPECS = (
          Int("n_changes", 0, 10_000, required=False),
          Choice("method", SHOCK_METHODS, noun="method")),
         key_columns=("series", "region_code"),
-        use="reference",
     ),
     TableSpec(
         "validation_known_outside", "validation_known_outside.csv",
