@@ -143,7 +143,7 @@ def population_scale(quick: bool) -> dict:
     runs = [("sd_by_fraction", ["sd", ",".join(f"{f}:{n}" for f, n in draws.items())])]
     if not quick:
         runs.append(("sources_at_0.01", ["sources", "0.01", "200"]))
-        runs.append(("risk_by_fraction", ["risk", "0.01:200,0.05:200,0.2:100,1.0:40"]))
+        runs.append(("risk_by_fraction", ["risk", "0.01:200,0.05:100,0.2:50,1.0:40"]))
     for key, args in runs:
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / "scale.json"

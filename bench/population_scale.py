@@ -19,7 +19,7 @@
 
     PYTHONPATH=model python bench/population_scale.py sources 0.01 200 [out.json]
     PYTHONPATH=model python bench/population_scale.py sd 0.01:400,0.05:200,0.2:100,1.0:40 [out.json]
-    PYTHONPATH=model python bench/population_scale.py risk 0.01:200,0.05:200,0.2:100,1.0:40 [out.json]
+    PYTHONPATH=model python bench/population_scale.py risk 0.01:200,0.05:100,0.2:50,1.0:40 [out.json]
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ def sample_draw(spec: RunSpec) -> DrawResult:
 
 def replicate_specs(spec: RunSpec) -> list[RunSpec]:
     """The run's own sample (first) and its replicate samples, one central draw each with the expected
-    hospital use and no year shocks; none when the run asks for no replicates or simulates everybody (sample fraction 1)."""
+    hospital use and no year shocks; none when the run asks for no replicates."""
     return [replace(spec, sample=r, central=True, chance=False, shock_scale=0.0, draws=1, sample_replicates=0)
             for r in range(spec.samples)]
 

@@ -23,7 +23,7 @@ class RunSpec:
     sample: which sample of the seed the draws simulate (0: the run's; r > 0: a replicate sample);
     chance: the hospital-use totals include the chance of events (False: their expectation only);
     sample_replicates: further samples simulated (central, expectation only) to measure the sampling
-    error of the risk figures (naerhed.pipeline; 0: not measured, and never at sample fraction 1).
+    error of the risk figures and the composition's chance (naerhed.pipeline; 0: not measured).
     """
 
     inputs: Inputs
@@ -55,8 +55,10 @@ class RunSpec:
     @property
     def samples(self) -> int:
         """Replicate samples simulated besides the draws (the run's own sample and sample_replicates
-        more, one draw each), 0 when none are measured (naerhed.pipeline.replicate_specs)."""
-        return 0 if self.sample_replicates == 0 or self.sample_fraction >= 1 else self.sample_replicates + 1
+        more, one draw each), 0 when none are asked for (naerhed.pipeline.replicate_specs). At sample
+        fraction 1 they are the population with other frailties, chronic states and deaths: the
+        composition's chance, which the draws, sharing one composition, do not have."""
+        return 0 if self.sample_replicates == 0 else self.sample_replicates + 1
 
     @property
     def n_years(self) -> int:

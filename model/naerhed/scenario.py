@@ -111,8 +111,8 @@ class PopulationSettings(_Section):
         "hospital use) to measure how much the risk figures depend on which persons the sample holds: the "
         "spread of the figures over the samples is their sampling error, added to the Monte Carlo error "
         "of every risk figure (risk.csv, the summary, the warnings say which sample fraction would meet "
-        "the precision). 0: not measured. Not used at sample_fraction 1 (no sampling error). Each costs "
-        "about one draw.",
+        "the precision). At sample_fraction 1 they are the whole population with other frailties, chronic "
+        "states and deaths (the composition's chance). 0: not measured. Each costs about one draw.",
         unit="samples",
     )
 
