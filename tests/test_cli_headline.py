@@ -54,14 +54,17 @@ def test_headline_falls_back_to_the_last_assessed_years(fake_runner, monkeypatch
 
 def test_headline_year_given_by_the_user(fake_runner, monkeypatch, capsys):
     monkeypatch.setattr(cli, "_today", lambda: date(2026, 12, 3))
-    assert main(["run", "scenarios/baseline.yaml", "--year", "2021"]) == 0
+    assert main(["run", "scenarios/history_2019.yaml", "--year", "2021"]) == 0
     assert _years_shown(capsys.readouterr().out) == [2021]
 
 
 def test_year_outside_the_assessed_years_is_refused_before_running(fake_runner, capsys):
-    assert main(["run", "scenarios/baseline.yaml", "--year", "2031"]) == 2
+    assert main(["run", "scenarios/history_2019.yaml", "--year", "2031"]) == 2
     err = capsys.readouterr().err
     assert "--year 2031" in err and "2020-2029" in err
+    assert main(["run", "scenarios/baseline.yaml", "--year", "2025"]) == 2  # the base year is not assessed
+    err = capsys.readouterr().err
+    assert "--year 2025" in err and "2026-2030" in err
     assert fake_runner.calls == []
 
 

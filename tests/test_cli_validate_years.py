@@ -29,11 +29,11 @@ def in_repo(monkeypatch):
 
 
 def test_base_year_without_data_is_not_ok(in_repo, capsys):
-    assert main(["validate", "scenarios/baseline.yaml", "--set", "population.base_year=2027"]) == 2
+    assert main(["validate", "scenarios/history_2019.yaml", "--set", "population.base_year=2027"]) == 2
     out = capsys.readouterr()
     assert "OK" not in out.out
     err = out.err
-    assert "2 problems in scenarios/baseline.yaml" in err
+    assert "2 problems in scenarios/history_2019.yaml" in err
     assert "--set population.base_year: 2027 is not in the population data" in err and "years available: 2018-2026" in err
     assert "data.calibration:" in err and "the calibration targets are for 2019, before population.base_year" in err
 
@@ -57,7 +57,7 @@ def test_every_problem_at_once_with_file_and_line(in_repo, tmp_path, capsys):
 
 def test_validate_checks_the_calibration_file(in_repo, tmp_path, capsys):
     late = _calibration(tmp_path, 2030)
-    assert main(["validate", "scenarios/baseline.yaml", "--calibration", str(late)]) == 2
+    assert main(["validate", "scenarios/history_2019.yaml", "--calibration", str(late)]) == 2
     err = capsys.readouterr().err
     assert f"{late}: the calibration targets are for 2030, after the last simulated year" in err
     assert "allowed: a year from 2019 to 2029" in err
@@ -65,9 +65,9 @@ def test_validate_checks_the_calibration_file(in_repo, tmp_path, capsys):
 
 def test_validate_accepts_a_partial_calibration_file_and_says_so(in_repo, tmp_path, capsys):
     own = _calibration(tmp_path, 2022, regions=(1083,))
-    assert main(["validate", "scenarios/baseline.yaml", "--calibration", str(own)]) == 0
+    assert main(["validate", "scenarios/history_2019.yaml", "--calibration", str(own)]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("OK: scenarios/baseline.yaml")
+    assert out.startswith("OK: scenarios/history_2019.yaml")
     assert (f"calibration: {own} (2022) gives Syddanmark; Nordjylland, Midtjylland, Hovedstaden, Sjælland from "
             "the packaged calibration_targets.csv") in out
 
@@ -82,11 +82,11 @@ def test_a_broken_calibration_file_is_a_problem_at_its_key(in_repo, tmp_path, ca
 
 @pytest.mark.parametrize("year", [2021, 2022, 2023, 2024, 2025, 2026])
 def test_packaged_population_covers_base_years_to_2025_only_the_calibration_year_blocks(in_repo, capsys, year):
-    """The population of 1 January 2021-2026 is packaged; with the packaged 2019 calibration targets
-    the one problem left is the calibration year (the targets must be for a simulated year)."""
-    assert main(["validate", "scenarios/baseline.yaml", "--set", f"population.base_year={year}"]) == 2
+    """The population of 1 January 2021-2026 is packaged; with the 2019 calibration targets (the
+    history scenario names the packaged file) the one problem left is the calibration year (the targets must be for a simulated year)."""
+    assert main(["validate", "scenarios/history_2019.yaml", "--set", f"population.base_year={year}"]) == 2
     err = capsys.readouterr().err
-    assert "1 problem in scenarios/baseline.yaml" in err and "is not in the population data" not in err
+    assert "1 problem in scenarios/history_2019.yaml" in err and "is not in the population data" not in err
     assert "data.calibration:" in err and "the calibration targets are for 2019, before population.base_year" in err
 
 

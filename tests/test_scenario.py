@@ -114,20 +114,30 @@ def test_baseline():
     assert scenario.name == "baseline"
     assert scenario.seed == 20190101
     assert scenario.draws == 100
-    assert scenario.end_year == 2030
-    assert scenario.population.base_year == 2019
+    assert scenario.end_year == 2031  # present-day: from the latest packaged population, 2026-2030 assessed
+    assert scenario.population.base_year == 2025
     assert scenario.population.sample_fraction == 0.05
     assert scenario.demography.alignment.target == "none"
+    assert Path(scenario.data.calibration).name == "calibration_targets_2025.csv"
     assert scenario.source_path == (SCENARIOS / "baseline.yaml").resolve()
     assert scenario.resolved()["name"] == "baseline"
+
+
+def test_history_2019_is_the_old_baseline():
+    scenario = load_scenario(SCENARIOS / "history_2019.yaml")
+    assert scenario.name == "history_2019"
+    assert (scenario.population.base_year, scenario.end_year) == (2019, 2030)
+    assert scenario.population.sample_fraction == 0.05 and scenario.draws == 100
+    assert tuple(scenario.demography.mortality.base_period) == (2017, 2018)
+    assert Path(scenario.data.calibration).name == "calibration_targets.csv"
 
 
 def test_full_population_extends_baseline():
     scenario = load_scenario(SCENARIOS / "full_population.yaml")
     assert scenario.name == "full_population"
     assert scenario.population.sample_fraction == 1.0
-    assert scenario.population.base_year == 2019
-    assert scenario.end_year == 2030
+    assert scenario.population.base_year == 2025  # inherited from the present-day baseline
+    assert scenario.end_year == 2031
     assert scenario.source_files == (
         (SCENARIOS / "full_population.yaml").resolve(),
         (SCENARIOS / "baseline.yaml").resolve(),
@@ -520,7 +530,7 @@ def test_overrides_apply_in_order():
 def test_override_with_a_mapping_merges():
     scenario = load_scenario(SCENARIOS / "baseline.yaml", ["population={sample_fraction: 0.5}"])
     assert scenario.population.sample_fraction == 0.5
-    assert scenario.population.base_year == 2019
+    assert scenario.population.base_year == 2025
 
 
 def test_override_with_an_invalid_value():

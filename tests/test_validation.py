@@ -4,6 +4,8 @@ import csv
 
 import pytest
 
+from naerhed.data import DATA_DIR
+
 from naerhed.cli import main
 from naerhed.validation import run_checks
 
@@ -88,3 +90,36 @@ def test_births_by_region_in_the_table_with_a_sampling_floor_on_the_tolerance(ch
         assert check.published == published and check.kind == "validation"
         assert check.tolerance == pytest.approx(max(0.05 * published, 4 * np.sqrt(published / 0.05)))
         assert check.ok, (cid, check.simulated)
+
+
+def test_backtest_from_2019_against_the_packaged_population_tables(checks):
+    """The simulated population of 1 January 2020-2026 (from 2019) against the packaged tables: national
+    total within 0.5 %, persons 80+ within 2 %, each region within 1.5 %; the observed values are the
+    table's, and the national totals are met in every year (the rows outside are listed, with their
+    reasons, in validation_known_outside.csv: see the test above)."""
+    from naerhed.constants import REGION_CODES
+    from naerhed.data import load_population
+
+    by_id = {c.id: c for c in checks}
+    for year in range(2021, 2026):
+        observed = load_population(year)
+        rows = {f"backtest_population_total_{year}": (observed.sum(), 0.005),
+                f"backtest_persons_80plus_{year}": (observed[:, :, 80:].sum(), 0.02)}
+        rows.update({f"backtest_population_{code}_{year}": (observed[r].sum(), 0.015)
+                     for r, code in enumerate(REGION_CODES)})
+        for cid, (value, tolerance) in rows.items():
+            check = by_id[cid]
+            assert check.kind == "validation" and check.year == year and check.unit == "persons"
+            assert check.published == pytest.approx(value) and check.tolerance == pytest.approx(tolerance * value)
+        assert by_id[f"backtest_population_total_{year}"].ok
+    assert "backtest_population_total_2019" not in by_id  # the base year is the table itself, not a backtest
+
+
+def test_backtest_rows_follow_the_base_year():
+    """From 2025 (the present-day baseline) the only later packaged year, 2026, is backtested."""
+    from .conftest import make_scenario as scenario
+
+    later = run_checks(scenario(population={"base_year": 2025, "sample_fraction": 0.01}, end_year=2027,
+                                data={"calibration": str(DATA_DIR / "calibration_targets_2025.csv")}), sample_fraction=0.01)
+    years = sorted({c.year for c in later if c.id.startswith("backtest_")})
+    assert years == [2026]

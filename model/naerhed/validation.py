@@ -23,6 +23,7 @@ from .data.validation_tables import load_known_outside, load_model_checks
 from .demography.mortality import build_mortality, life_expectancy
 from .financing.criteria import REGISTRY, names as criterion_names
 from .engine import simulate_draw
+from .errors import DataError
 from .health.chronic import CONDITIONS, load_chronic_targets
 from .health.hospital_use import Q
 from .inputs import Inputs, load_inputs
@@ -30,6 +31,10 @@ from .run_spec import RunSpec
 
 VALIDATION_END_YEAR = 2050
 ACTIVITY_CV = 3.0  # assumed coefficient of variation of a chronic patient's yearly activity (for tolerances)
+#: The backtest's tolerances (relative deviation of the simulated population of 1 January from the
+#: population table of that year, for every year of the table after the base year; issue 13):
+#: national total 0.5 %, persons aged 80+ 2 %, each region's total 1.5 %.
+BACKTEST_TOLERANCE = {"total": 0.005, "persons_80plus": 0.02, "region": 0.015}
 
 
 @dataclass
@@ -173,6 +178,7 @@ def run_checks(scenario, sample_fraction: float = 0.05, checks_path=None) -> lis
                             tolerance, row.at_least, row.source))
 
     checks.extend(chronic_checks(inputs, result, base, weight))
+    checks.extend(backtest_checks(inputs, result, base))
 
     anchor = inputs.health.calibration_year  # the calibration is anchored in the year of its file
     anchor_totals = period_totals(anchor)
@@ -189,6 +195,33 @@ def run_checks(scenario, sample_fraction: float = 0.05, checks_path=None) -> lis
     known = load_known_outside()
     for check in checks:
         check.known_outside = known.get(check.id, "")
+    return checks
+
+
+def backtest_checks(inputs: Inputs, result, base: int) -> list[Check]:
+    """The backtest: the simulated population of 1 January of every year of the scenario's population
+    table after the base year (packaged: 2020 from FOLK1A, 2021-2026 derived from DST's published
+    totals) against that table: national total, persons aged 80+ and each region's total (persons),
+    with the tolerances of BACKTEST_TOLERANCE. Years the table does not hold are left out."""
+    path = inputs.files["population"]
+    last_year = base + result.population.shape[0] - 1
+    checks = []
+    for year in range(base + 1, last_year + 1):
+        try:
+            observed = data.load_population(year, path=path)  # [region, sex, age]
+        except DataError:
+            continue
+        simulated = result.population[year - base]
+        figures = [(f"backtest_population_total_{year}", f"backtest: population on 1 January {year}",
+                    observed.sum(), simulated.sum(), "total"),
+                   (f"backtest_persons_80plus_{year}", f"backtest: persons 80+ on 1 January {year}",
+                    observed[:, :, 80:].sum(), simulated[:, :, 80:].sum(), "persons_80plus")]
+        figures += [(f"backtest_population_{code}_{year}", f"backtest: population of {name} on 1 January {year}",
+                     observed[r].sum(), simulated[r].sum(), "region")
+                    for r, (code, name) in enumerate(zip(REGION_CODES, REGION_NAMES))]
+        for cid, what, value, sim, kind in figures:
+            checks.append(Check(cid, what, "validation", year, float(value), float(sim), "persons",
+                                BACKTEST_TOLERANCE[kind] * float(value), False, str(path)))
     return checks
 
 

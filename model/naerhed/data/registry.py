@@ -309,6 +309,18 @@ _SPECS = (
         key_columns=("region_code", "criterion"),
     ),
     TableSpec(
+        "calibration_2025", "calibration_targets_2025.csv",
+        "the level of each criterion per region in 2025, the calibration year of the present-day baseline "
+        "(scenarios/baseline.yaml names it as data.calibration; built by data-raw/build_calibration_2025.py; "
+        "format of calibration_targets.csv)",
+        (Region(), Text("region", required=False),
+         Choice("criterion", lambda: criterion_names(calibrated=True), noun="criterion"),
+         Int("year", 1990, 2100), Float("value", positive=True, what_column="criterion"),
+         Text("unit", required=False), Float("sd", nonneg=True, required=False, empty_ok=True)),
+        key_columns=("region_code", "criterion"),
+        use="reference",
+    ),
+    TableSpec(
         "hospital_use_rates", "hospital_use_rates.csv",
         "hospital use (events per person-year, readmission probability) and DRG-like prices (DKK per "
         "event) by measure, sex and age group",
