@@ -470,4 +470,9 @@ def rule_set_json_schema() -> dict:
     allow_dated(schema["properties"], RuleSet)
     for model in (SplitRule, CriterionRule, PayoutRule):
         allow_dated(definitions[model.__name__]["properties"], model)
+    # a file that extends another needs none of the required keys; a criterion set to null is removed
+    schema["if"] = {"not": {"required": ["extends"]}}
+    schema["then"] = {"required": schema.pop("required")}
+    criteria = schema["properties"]["criteria"]["anyOf"][0]
+    criteria["additionalProperties"] = {"anyOf": [criteria["additionalProperties"], {"type": "null"}]}
     return schema
