@@ -117,3 +117,177 @@ def test_weights_summing_to_a_hair_over_1_keep_at_most_the_whole_share(tmp_path)
                             "readmission_share: 0.2, virtual_share: 0.1000005}", partial)
         assert share_kept(np.ones(4, bool), np.ones(4), rule_set) == 1.0
         assert share_kept(np.array([True, True, True, False]), np.zeros(4), rule_set) == pytest.approx(0.9)
+
+
+# --------------------------------------------------------------------------------------------
+# Sections: the helpers that read the models, and the messages of a broken value
+# --------------------------------------------------------------------------------------------
+
+import typing  # noqa: E402
+
+from pydantic import ValidationError  # noqa: E402
+
+from naerhed.errors import RuleSetError  # noqa: E402
+from naerhed.financing.rules import SplitRule  # noqa: E402
+from naerhed.financing.rules.dated import key_path_text  # noqa: E402
+from naerhed.financing.rules.schema import key_path_problem  # noqa: E402
+from naerhed.financing.rules.sections import mapping_types, section_model  # noqa: E402
+
+REGIONS_TEXT = "1081 Nordjylland, 1082 Midtjylland, 1083 Syddanmark, 1084 Hovedstaden, 1085 Sjælland"
+
+
+def test_section_model_and_mapping_types_look_inside_optional_and_annotated():
+    assert section_model(SplitRule) is SplitRule
+    assert section_model(typing.Optional[SplitRule]) is SplitRule
+    assert section_model(typing.Annotated[SplitRule, "note"]) is SplitRule
+    assert section_model(typing.Optional[typing.Annotated[SplitRule, "note"]]) is SplitRule
+    assert section_model(typing.Optional[int]) is None and section_model(dict[str, SplitRule]) is None
+    assert mapping_types(dict[int, float]) == (int, float)
+    assert mapping_types(typing.Optional[dict[str, SplitRule]]) == (str, SplitRule)
+    assert mapping_types(typing.Annotated[typing.Union[float, dict[int, float]], "note"]) == (int, float)
+    assert mapping_types(typing.Optional[float]) is None and mapping_types(SplitRule) is None
+
+
+@pytest.mark.parametrize("path, message", [
+    ("pool_dk", "'pool_dk' is not a key of the rule set; did you mean 'pool_dkk'? Keys at the top level: name, "
+                "description, years, pool_dkk, split, criteria, payout, settlement_applied, legal_status"),
+    ("provenance", "'provenance' is not a key of the rule set. Keys at the top level: name, description, years, "
+                   "pool_dkk, split, criteria, payout, settlement_applied, legal_status"),
+    ("split.sharez", "'split.sharez' is not a key of the rule set; did you mean 'split.shares'? Keys in split: key, "
+                     "shares, base_dkk_per_region, need_share, socioeconomic_share"),
+    ("criteria.virtual_share.min_improvment",
+     "'criteria.virtual_share.min_improvment' is not a key of the rule set; did you mean "
+     "'criteria.virtual_share.min_improvement'? Keys in criteria.virtual_share: counts, compare_with, base_year, "
+     "threshold_type, min_improvement"),
+    ("criteria.virtual_shar", "'criteria.virtual_shar': unknown criterion; did you mean 'criteria.virtual_share'? "
+                              "The criteria: stays_per_citizen, activity_per_chronic_dkk, readmission_share, "
+                              "virtual_share, digital_solutions"),
+    ("criteria.xyz", "'criteria.xyz': unknown criterion. The criteria: stays_per_citizen, activity_per_chronic_dkk, "
+                     "readmission_share, virtual_share, digital_solutions"),
+    ("split.shares.abc", "'split.shares.abc': the key after 'split.shares' must be a number (a region code or a count)"),
+    ("pool_dkk.x", "'pool_dkk.x': 'pool_dkk' is a single value, it has no keys below it"),
+    ("split.shares.1081.x", "'split.shares.1081.x': 'split.shares.1081' is a single value, it has no keys below it"),
+    ("split.shares.1081", None),
+    ("payout.weights.stays_per_citizen", None),
+    ("payout.steps.2", None),
+    ("criteria.virtual_share.min_improvement.1081", None),
+])
+def test_key_path_problems_word_for_word(path, message):
+    assert key_path_problem(path) == message
+
+
+def test_key_path_text_writes_list_items_in_brackets():
+    assert key_path_text(("years", 0)) == "years[0]"
+    assert key_path_text(("split", "shares", "1081")) == "split.shares.1081"
+    assert key_path_text((0, "a")) == "[0].a"
+
+
+def _problems(tmp_path: Path, body: str) -> list[str]:
+    path = write(tmp_path, "broken.yaml", f"extends: {FIXTURES / 'base.yaml'}\nname: broken\n{body}\n")
+    with pytest.raises(RuleSetError) as info:
+        load_rule_set(path)
+    return [f"{p.line}: {p.key_path}: {p.message}" for p in info.value.problems]
+
+
+@pytest.mark.parametrize("body, problem", [
+    ("split: {shares: {1081: 0.1, 1082: 0.2, 1083: 0.2, 1084: 0.3, 1086: 0.2}}",
+     f"3: split.shares.1086: unknown region code '1086'; the regions are {REGIONS_TEXT}"),
+    ("criteria: {zzzzz: {counts: true}}",
+     "3: criteria.zzzzz: unknown key. Allowed keys: stays_per_citizen, activity_per_chronic_dkk, readmission_share, "
+     "virtual_share, digital_solutions"),
+    ("criteria: {stays_per_citizen: {min_improvement: {1081: 0.1, 1082: 0.1, 1083: 0.1, 1084: 0.1, 9999: 0.1}}}",
+     f"3: criteria.stays_per_citizen.min_improvement.9999: unknown region code '9999'; the regions are {REGIONS_TEXT}"),
+    ("criteria: {stays_per_citizen: {min_improvement: {1081: 0.1, 1082: x, 1083: 0.1, 1084: 0.1, 1085: 0.1}}}",
+     "3: criteria.stays_per_citizen.min_improvement.1082: must be a number; got 'x'"),
+    ("criteria: {stays_per_citizen: {min_improvement: {1081: 0.1, 1082: true, 1083: 0.1, 1084: 0.1, 1085: 0.1}}}",
+     "3: criteria.stays_per_citizen.min_improvement.1082: must be a number; got True"),
+    ("criteria: {stays_per_citizen: {min_improvement: {1081: 0.1, 1082: .inf, 1083: 0.1, 1084: 0.1, 1085: 0.1}}}",
+     "3: criteria.stays_per_citizen.min_improvement.1082: must be a number; got inf"),
+    ("years: 2030\nsettlement_applied: {values: {2030: true}}",
+     "3: years: must be a list [first, last] of calendar years between 2000 and 2100; last may be empty (null) for "
+     "every year from first on; got 2030"),
+    ("years: [abc, 2031]\nsettlement_applied: {values: {2030: true, 2031: false}}",
+     "3: years[0]: must be a year between 2000 and 2100; got 'abc'"),
+    ("years: [2030, abc]\nsettlement_applied: {values: {2030: true, 2031: false}}",
+     "3: years[1]: must be a whole number between 2000 and 2100, or empty (null); got 'abc'"),
+    ("years: [2030, true]\nsettlement_applied: {values: {2030: true, 2031: false}}",
+     "3: years[1]: must be a whole number between 2000 and 2100, or empty (null); got true"),
+])
+def test_a_broken_section_value_is_reported_word_for_word(tmp_path, body, problem):
+    assert _problems(tmp_path, body) == [problem]
+
+
+def test_shares_name_every_missing_region():
+    with pytest.raises(ValidationError) as info:
+        SplitRule(shares={1081: 0.5, 1082: 0.3, 1083: 0.2})
+    assert ("every region needs a share; missing: 1084 (Hovedstaden), 1085 (Sjælland) (the regions are "
+            f"{REGIONS_TEXT})") in str(info.value)
+
+
+def test_region_shares_in_the_order_asked():
+    split = SplitRule(shares={1081: 0.1, 1082: 0.2, 1083: 0.2, 1084: 0.3, 1085: 0.2})
+    assert split.region_shares().tolist() == [0.1, 0.2, 0.2, 0.3, 0.2]
+    assert split.region_shares(["1085", 1081]).tolist() == [0.2, 0.1]
+    with pytest.raises(ValueError) as info:
+        SplitRule(key="population").region_shares()
+    assert str(info.value) == "the split key 'population' has no fixed shares"
+
+
+def test_a_value_by_year_in_the_long_form_without_provenance(tmp_path):
+    path = write(tmp_path, "long.yaml", f"extends: {FIXTURES / 'base.yaml'}\nname: long\n"
+                 "settlement_applied: {values: {2030: {value: true}, 2031: {value: false}}}\n")
+    rule_set = load_rule_set(path)
+    assert rule_set.dated_keys == {"settlement_applied": (2030, 2031)}
+    assert [rule_set.value_in("settlement_applied", y) for y in (2030, 2031)] == [True, False]
+    assert rule_set.provenance_of("settlement_applied", 2031).source == "NOT FOUND"  # the key's entry
+
+
+# --------------------------------------------------------------------------------------------
+# The rule set's own helpers
+# --------------------------------------------------------------------------------------------
+
+from naerhed.financing.rules import RuleSet  # noqa: E402
+
+
+def test_covers_its_own_years_only():
+    base = load_rule_set(FIXTURES / "base.yaml")  # 2030-2031
+    assert [base.covers(y) for y in (2029, 2030, 2031, 2032)] == [False, True, True, False]
+    open_ended = load_rule_set("nf2022plus")
+    assert [open_ended.covers(y) for y in (2021, 2022, 2100)] == [False, True, True]
+
+
+def test_in_year_value_in_and_reference_year():
+    base = load_rule_set(FIXTURES / "base.yaml")
+    with pytest.raises(ValueError) as info:
+        base.in_year(2029)
+    assert str(info.value) == "the rule set base applies from 2030; 2029 is before it"
+    assert base.in_year(2031) is base  # nothing given by year
+    assert base.value_in("split.shares.1084", 2030) == 0.3
+    assert base.value_in("payout.steps.2", 2031) == 0.66
+    later = load_rule_set("nf2022plus")
+    assert [later.value_in("legal_status", y) for y in (2024, 2025)] == ["in_force", "hypothesis"]
+    assert later.reference_year("virtual_share", 2024) == 2023
+    assert load_rule_set("nf2019").reference_year("digital_solutions", 2019) is None
+    edge = RuleSet.model_validate({**base.model_dump(exclude_unset=True), "criteria": {
+        "stays_per_citizen": {"compare_with": "base_year", "base_year": 2028}, "virtual_share": {}},
+        "payout": {"formula": "step", "steps": {0: 0.0, 1: 0.5, 2: 1.0}}})
+    assert edge.reference_year("stays_per_citizen", 2031) == 2028 and edge.reference_year("virtual_share", 2031) == 2030
+
+
+def test_where_a_value_was_written():
+    base = load_rule_set(str(FIXTURES / "base.yaml"))
+    assert base.line_of("pool_dkk") == (str(FIXTURES / "base.yaml"), 5)
+    assert base.where("pool_dkk") == f"{FIXTURES / 'base.yaml'}:5"
+    assert base.line_of("no.such.key") == (str(FIXTURES / "base.yaml"), None)
+    assert base.where("no.such.key") == str(FIXTURES / "base.yaml")
+    plain = RuleSet.model_validate(base.model_dump(exclude_unset=True))  # not read from a file
+    assert plain.line_of("pool_dkk") == (None, None)
+    assert plain.where("pool_dkk") == "base"
+
+
+def test_provenance_of_a_key_is_that_of_the_nearest_key_above_it():
+    base = load_rule_set(FIXTURES / "base.yaml")
+    assert base.provenance_of("split.shares.1081") == base.provenance["split"]
+    assert base.provenance_of("criteria.virtual_share.min_improvement") == base.provenance["criteria"]
+    assert base.provenance_of("payout").source == "https://example.org/rules"
+    assert base.provenance_of("legal_status") is None  # no entry for it or above it
