@@ -291,3 +291,68 @@ def test_provenance_of_a_key_is_that_of_the_nearest_key_above_it():
     assert base.provenance_of("criteria.virtual_share.min_improvement") == base.provenance["criteria"]
     assert base.provenance_of("payout").source == "https://example.org/rules"
     assert base.provenance_of("legal_status") is None  # no entry for it or above it
+
+
+# --------------------------------------------------------------------------------------------
+# Which rule set applies to a year: the messages word for word
+# --------------------------------------------------------------------------------------------
+
+from naerhed.financing.rules import coverage_problems, rule_set_for_year  # noqa: E402
+
+
+def _rule_set(name: str, first: int, last) -> RuleSet:
+    """A rule set not read from a file (so `where` names it) with the given years."""
+    return RuleSet.model_validate({**load_rule_set(FIXTURES / "base.yaml").model_dump(exclude_unset=True),
+                                   "name": name, "years": [first, last]})
+
+
+EACH = "exactly one rule set must apply to each year"
+
+
+@pytest.mark.parametrize("sets, years, between, messages", [
+    ([("a", 2020, 2021), ("b", 2021, 2023)], None, True,
+     [f"the rule sets a (2020-2021, a) and b (2021-2023, b) overlap in 2021: {EACH}"]),
+    ([("b", 2021, 2023), ("e", 2022, 2022)], None, True,
+     [f"the rule sets b (2021-2023, b) and e (2022, e) overlap in 2022: {EACH}"]),
+    ([("b", 2021, 2023), ("o", 2022, None)], None, True,
+     [f"the rule sets b (2021-2023, b) and o (2022 onwards, o) overlap in 2022-2023: {EACH}"]),
+    ([("o", 2021, None), ("p", 2021, None)], None, True,
+     [f"the rule sets o (2021 onwards, o) and p (2021 onwards, p) overlap in 2021 onwards: {EACH}"]),
+    ([("a", 2020, 2021), ("c", 2026, None)], None, True,
+     [f"no rule set covers 2022-2025 (between the rule sets a 2020-2021, c 2026 onwards); {EACH}"]),
+    ([("a", 2020, 2021), ("f", 2023, 2023), ("g", 2026, 2026)], None, True,
+     [f"no rule set covers 2022, 2024-2025 (between the rule sets a 2020-2021, f 2023, g 2026); {EACH}"]),
+    ([("d", 2024, None), ("e", 2022, 2022)], None, True,
+     [f"no rule set covers 2023 (between the rule sets e 2022, d 2024 onwards); {EACH}"]),
+    ([("d", 2024, None), ("c", 2026, None)], [2025, 2030], True, []),  # c ends the open-ended d
+    ([("a", 2020, 2021)], [2019, 2020, 2023], True,
+     ["no rule set covers 2023 (a year of the projection; the rule sets: a 2020-2021); add a rule set for it, or "
+      "one open-ended (years: [first, null])"]),
+    ([("a", 2020, 2021)], [2022, 2023, 2025], False,
+     ["no rule set covers 2022-2023, 2025 (years of the projection; the rule sets: a 2020-2021); add a rule set "
+      "for it, or one open-ended (years: [first, null])"]),
+    ([("a", 2020, 2021), ("c", 2026, None)], [2024, 2030], False, []),  # the gap is the other check's
+    ([("a", 2020, 2021), ("b", 2021, 2023)], [2021], False, []),  # overlaps too
+    ([], None, True, ["no rule set given"]),
+])
+def test_coverage_problems_word_for_word(sets, years, between, messages):
+    assert coverage_problems([_rule_set(*s) for s in sets], years, between=between) == messages
+
+
+def test_rule_set_for_year_names_the_rule_sets_word_for_word():
+    a, b, h = _rule_set("a", 2020, 2021), _rule_set("b", 2021, 2023), _rule_set("h", 2021, 2021)
+    assert rule_set_for_year([a, b], 2020).name == "a" and rule_set_for_year([a, b], 2022).name == "b"
+    cases = [
+        ([a, b], 2021, (None, None, "years", f"the rule sets a (2020-2021) and b (2021-2023, b) both apply to 2021; {EACH}")),
+        ([a, b, h], 2021, (None, None, "years",
+                           f"the rule sets a (2020-2021) and b (2021-2023, b), h (2021, h) all apply to 2021; {EACH}")),
+        ([b, a], 2025, (None, None, "", f"no rule set covers 2025 (the rule sets: a 2020-2021, b 2021-2023); {EACH}")),
+        ([], 2025, (None, None, "", f"no rule set covers 2025 (the rule sets: none); {EACH}")),
+    ]
+    for sets, year, problem in cases:
+        with pytest.raises(RuleSetError) as info:
+            rule_set_for_year(sets, year)
+        assert [(p.file, p.line, p.key_path, p.message) for p in info.value.problems] == [problem]
+    with pytest.raises(RuleSetError) as info:
+        rule_set_for_year([load_rule_set(FIXTURES / "base.yaml"), _rule_set("x", 2031, 2031)], 2031)
+    assert (info.value.problems[0].file, info.value.problems[0].line) == (str(FIXTURES / "base.yaml"), 4)
