@@ -356,3 +356,47 @@ def test_rule_set_for_year_names_the_rule_sets_word_for_word():
     with pytest.raises(RuleSetError) as info:
         rule_set_for_year([load_rule_set(FIXTURES / "base.yaml"), _rule_set("x", 2031, 2031)], 2031)
     assert (info.value.problems[0].file, info.value.problems[0].line) == (str(FIXTURES / "base.yaml"), 4)
+
+
+# --------------------------------------------------------------------------------------------
+# Loading: the order of the packaged rule sets, the order and words of the problems
+# --------------------------------------------------------------------------------------------
+
+import naerhed.financing.rules.loading as loading  # noqa: E402
+from naerhed.financing.rules import load_rule_sets, packaged_rule_sets  # noqa: E402
+
+PACKAGED = "Packaged rule sets: nf2019, nf2020, nf2021, nf2022plus; or give the path of a rule file (ending in .yaml)"
+
+
+def test_packaged_rule_sets_are_in_the_order_of_their_first_years_then_names(tmp_path, monkeypatch):
+    base = (FIXTURES / "base.yaml").read_text(encoding="utf-8")
+    for name, years in (("a_late", "[2040, null]"), ("b_early", "[2030, 2031]"), ("c_mid", "[2032, 2039]"),
+                        ("b_mid", "[2032, 2039]")):
+        write(tmp_path, f"{name}.yaml", base.replace("name: base", f"name: {name}").replace("[2030, 2031]", years))
+    monkeypatch.setattr(loading, "RULES_DIR", tmp_path)
+    assert list(packaged_rule_sets()) == ["b_early", "b_mid", "c_mid", "a_late"]
+
+
+def test_an_unknown_rule_set_name_word_for_word():
+    for name, hint in (("zzzz", "."), ("nf2012", "; did you mean 'nf2021'?")):
+        with pytest.raises(RuleSetError) as info:
+            load_rule_sets([name])
+        assert [(p.file, p.line, p.key_path, p.message) for p in info.value.problems] == [
+            (None, None, "", f"unknown rule set '{name}'{hint} {PACKAGED}")]
+
+
+def test_problems_of_the_file_first_then_those_it_extends_by_line_and_every_file_together(tmp_path):
+    write(tmp_path, "parent.yaml", f"extends: {FIXTURES / 'base.yaml'}\nname: parent\npool_dkk: -1\n"
+                                   "split: {need_share: 2}\n")
+    child = write(tmp_path, "child.yaml", "extends: parent.yaml\nname: child\npayout: {steps: {1: 0.1, 0: 0.2}}\n"
+                                          "years: [2030, 2029]\n")
+    with pytest.raises(RuleSetError) as info:
+        load_rule_sets([str(child), "zzzz"])
+    assert [(p.file and Path(p.file).name, p.line, p.key_path) for p in info.value.problems] == [
+        ("child.yaml", 3, "payout.steps.1"), ("child.yaml", 4, "years"), ("parent.yaml", 3, "pool_dkk"),
+        ("parent.yaml", 4, "split.need_share"), (None, None, "")]
+    with pytest.raises(RuleSetError) as info:
+        load_rule_sets(["nf2021", str(FIXTURES / "overlap_2021.yaml")])
+    [problem] = info.value.problems
+    assert (problem.file, problem.line, problem.key_path) == (None, None, "")
+    assert problem.message.startswith("the rule sets nf2021 (2021, ")
