@@ -400,3 +400,61 @@ def test_problems_of_the_file_first_then_those_it_extends_by_line_and_every_file
     [problem] = info.value.problems
     assert (problem.file, problem.line, problem.key_path) == (None, None, "")
     assert problem.message.startswith("the rule sets nf2021 (2021, ")
+
+
+# --------------------------------------------------------------------------------------------
+# Values given by year: the problems of their form and of later periods, where they are written
+# --------------------------------------------------------------------------------------------
+
+YEAR_KEYS = "each key of values must be a calendar year between 2000 and 2100"
+
+
+@pytest.mark.parametrize("body, problems", [
+    ("settlement_applied: {values: {2030: true, 2031: maybe}}",
+     ["3: settlement_applied.values.2031: must be true or false; got 'maybe' (with the values in force from 2031)"]),
+    ("pool_dkk: {values: {2030: 1.0e9, 2031: {value: -5, provenance: {status: assumption, source: NOT FOUND}}}}",
+     ["3: pool_dkk.values.2031.value: must be a number greater than 0; got -5 (with the values in force from 2031)"]),
+    ("pool_dkk: {values: {2030: 1.0e9, 2031: {value: 2.0e9, provenance: {status: published, source: NOT FOUND}}}}",
+     ["3: pool_dkk.values.2031.provenance.status: a published value needs the URL of its source; with no source, "
+      "write status: assumption"]),
+    ("pool_dkk: {values: {2031: 1.0e9}}",
+     ["3: pool_dkk.values.2031: the first value is for 2031, after the first year of the rule set (2030); give the "
+      "value in force in 2030 (a year 2030 or earlier)"]),
+    ("pool_dkk: {values: {abc: 1.0e9, 2030: 2.0e9}}", [f"3: pool_dkk.values.abc: {YEAR_KEYS}"]),
+    ("pool_dkk: {values: {2030: 1.0e9, 2101: 2.0e9}}", [f"3: pool_dkk.values.2101: {YEAR_KEYS}"]),
+    ("pool_dkk: {values: {1999: 1.0e9, 2031: 2.0e9}}",
+     [f"3: pool_dkk.values.1999: {YEAR_KEYS}",
+      "3: pool_dkk.values.2031: the first value is for 2031, after the first year of the rule set (2030); give the "
+      "value in force in 2030 (a year 2030 or earlier)"]),
+    ("pool_dkk: {values: {2030: {provenance: {status: assumption, source: NOT FOUND}}}}",
+     ["3: pool_dkk.values.2030.value: required key is missing; it must be the value from that year on"]),
+    ("pool_dkk: {values: [1, 2]}",
+     ["3: pool_dkk.values: must be a mapping of calendar year to value, e.g. {2022: false, 2024: true}; got [1, 2]"]),
+    ("pool_dkk: {values: {2030: 1.0e9}, other: 1}", ["3: pool_dkk.other: unknown key. Allowed keys: values"]),
+    ("split: {shares: {values: {2030: {1081: 0.1, 1082: 0.2, 1083: 0.2, 1084: 0.3, 1085: 0.2}, "
+     "2031: {1081: 0.5, 1082: 0.2, 1083: 0.2, 1084: 0.3, 1085: 0.2}}}}",
+     ["3: split.shares.values.2031: the shares must sum to 1 (within 1e-06); they sum to 1.4 (1081: 0.5, 1082: 0.2, "
+      "1083: 0.2, 1084: 0.3, 1085: 0.2) (with the values in force from 2031)"]),
+    ("provenance: ~\npool_dkk: {values: {2030: {value: 1.0e9, provenance: {status: assumption, source: NOT FOUND}}}}",
+     ["4: provenance: every value needs a provenance entry (published with its URL, or assumption); missing: split, "
+      "criteria, payout, settlement_applied. Add e.g. split: {status: assumption, source: NOT FOUND, note: why}"]),
+])
+def test_values_by_year_problems_word_for_word(tmp_path, body, problems):
+    assert _problems(tmp_path, body) == problems
+
+
+def test_a_value_by_year_in_a_file_that_extends_one_replaces_it_whole(tmp_path):
+    """A plain mapping over one given by year (and the other way round) replaces it; an entry with
+    its own provenance over a plain entry replaces that entry."""
+    write(tmp_path, "parent.yaml", f"extends: {FIXTURES / 'base.yaml'}\nname: parent\n"
+          "split: {shares: {values: {2030: {1081: 0.1, 1082: 0.2, 1083: 0.2, 1084: 0.3, 1085: 0.2}, "
+          "2031: {1081: 0.2, 1082: 0.2, 1083: 0.2, 1084: 0.2, 1085: 0.2}}}}\n"
+          "settlement_applied: {values: {2030: true, 2031: {value: false, provenance: {status: assumption, "
+          "source: NOT FOUND, note: parent}}}}\n")
+    child = load_rule_set(write(tmp_path, "child.yaml", "extends: parent.yaml\nname: child\n"
+                                "split: {shares: {1081: 0.2, 1082: 0.2, 1083: 0.2, 1084: 0.3, 1085: 0.1}}\n"
+                                "settlement_applied: {values: {2031: true}}\n"))
+    assert [child.value_in("split.shares.1085", y) for y in (2030, 2031)] == [0.1, 0.1]
+    assert child.dated_keys == {"settlement_applied": (2030, 2031)}
+    assert [child.value_in("settlement_applied", y) for y in (2030, 2031)] == [True, True]
+    assert child.provenance_of("settlement_applied", 2031).note == ""  # the key's entry, not the parent's
