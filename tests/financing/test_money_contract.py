@@ -64,3 +64,44 @@ def test_risk_variables_have_their_dimensions_and_units():
         assert risk[name].attrs["units"] == units, name
     assert risk["deciding_criterion"].dims == ("period", "region")
     assert risk.attrs["draws"] == 20 and risk.attrs["level"] == 0.95
+
+
+# --------------------------------------------------------------------------------------------
+# Every attribute word for word (results.nc carries them; tests/golden/money_attrs.json)
+# --------------------------------------------------------------------------------------------
+
+import json  # noqa: E402
+import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+ATTRS_REFERENCE = Path(__file__).resolve().parents[1] / "golden" / "money_attrs.json"
+
+
+def money_attrs() -> dict:
+    """The dimensions and attributes of every variable of assess (both settlement modes) and of
+    risk_metrics, and the Datasets' own attributes, from the hand-made inputs."""
+    base = np.tile([2.2, 25000.0, 0.09, 0.10], (5, 1))
+    population = xr.DataArray(np.ones((1, 2, 5)), dims=("draw", "period", "region"),
+                              coords={"draw": [0], "period": [2020, 2021], "region": [1081, 1082, 1083, 1084, 1085]})
+    rules = load_rule_sets(["nf2019", "nf2020", "nf2021", "nf2022plus"])
+    out = {}
+    for mode in ("formal", "as_applied"):
+        payout = assess(criteria_array(base, base * 0.99), rules, population, population, settlement=mode)
+        out[f"assess {mode}"] = {name: {"dims": list(da.dims), "dtype": str(da.dtype), "attrs": da.attrs}
+                                 for name, da in payout.data_vars.items()}
+    risk = risk_metrics(hand_made_payout())
+    out["risk_metrics"] = {name: {"dims": list(da.dims), "dtype": str(da.dtype), "attrs": da.attrs}
+                           for name, da in risk.data_vars.items()}
+    out["risk_metrics attrs"] = dict(risk.attrs)
+    return json.loads(json.dumps(out, default=str))
+
+
+def test_every_attribute_of_the_money_variables_word_for_word():
+    assert money_attrs() == json.loads(ATTRS_REFERENCE.read_text(encoding="utf-8"))
+
+
+if __name__ == "__main__":  # regenerate: PYTHONPATH=model:. .venv/bin/python -m tests.financing.test_money_contract --update
+    if sys.argv[1:] != ["--update"]:
+        sys.exit("usage: PYTHONPATH=model:. python -m tests.financing.test_money_contract --update")
+    ATTRS_REFERENCE.write_text(json.dumps(money_attrs(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"wrote {ATTRS_REFERENCE}")

@@ -79,7 +79,7 @@ def region_keys(rule: RuleSet, population: np.ndarray, need: np.ndarray, region_
     key = rule.split.key
     n_draws = population.shape[0]
     if key == "block_grant":
-        shares = np.array([rule.split.shares[code] for code in region_codes], dtype=float)
+        shares = np.array([rule.split.shares[code] for code in region_codes])
         return np.broadcast_to(shares, (n_draws, len(region_codes))).copy()
     population_share = population / population.sum(axis=1, keepdims=True)
     if key == "population":
@@ -118,37 +118,29 @@ def assess(criteria: xr.DataArray, rule_sets: list[RuleSet], population: xr.Data
         if year < first_scheme_year:
             continue  # before the scheme (nærhedsfinansiering starts with the 2019 rules)
         rule = rule_set_for_year(rule_sets, year)
+        references = {name: rule.reference_year(name, year) for name in rule.counted_criteria}
+        if any(ref is not None and ref not in periods for ref in references.values()):
+            continue  # a comparison year lies outside the results
         met = np.full((n_draws, len(regions), len(criteria_order)), np.nan)
-        fulfilment = np.full_like(met, np.nan)
-        target = np.full_like(met, np.nan)
-        skip = False
-        for name, criterion_rule in rule.criteria.items():
-            if not criterion_rule.counts:
-                continue
+        fulfilment, target = met.copy(), met.copy()
+        for name, reference_year in references.items():
             c = criteria_order.index(name)
             value = criteria.sel(period=year, criterion=name).values  # [draw, region]
-            direction = REGISTRY[name].good_direction
-            if not REGISTRY[name].measured:  # a scenario input: met (1) or not (0) in the draw
-                met[:, :, c] = value >= 0.5
-                fulfilment[:, :, c] = met[:, :, c]
-                continue
-            reference_year = year - 1 if criterion_rule.compare_with == "previous_year" else criterion_rule.base_year
-            if reference_year not in periods:
-                skip = True
-                break
-            reference = criteria.sel(period=reference_year, criterion=name).values
-            m, f = met_and_fulfilment(value, reference, criterion_rule, direction, regions)
-            met[:, :, c], fulfilment[:, :, c] = m, f
-            target[:, :, c] = target_value(reference, criterion_rule, direction, regions)
-        if skip:
-            continue
-        counted = [criteria_order.index(n) for n, r in rule.criteria.items() if r.counts]
-        kept = share_kept(met[:, :, counted].astype(bool), fulfilment[:, :, counted], rule)
+            if reference_year is None:  # a scenario input: met (1) or not (0) in the draw
+                met[:, :, c] = fulfilment[:, :, c] = value >= 0.5
+            else:
+                criterion_rule, direction = rule.criteria[name], REGISTRY[name].good_direction
+                reference = criteria.sel(period=reference_year, criterion=name).values
+                met[:, :, c], fulfilment[:, :, c] = met_and_fulfilment(value, reference, criterion_rule, direction, regions)
+                target[:, :, c] = target_value(reference, criterion_rule, direction, regions)
+        counted = [criteria_order.index(name) for name in rule.counted_criteria]
+        met_counted = met[:, :, counted] == 1
+        kept = share_kept(met_counted, fulfilment[:, :, counted], rule)
         pivotal = np.zeros_like(met)
         for j, c in enumerate(counted):  # would meeting criterion c have raised the payout?
-            met_if, fulfilment_if = met[:, :, counted].astype(bool), fulfilment[:, :, counted].copy()
-            met_if[:, :, j], fulfilment_if[:, :, j] = True, 1.0
-            pivotal[:, :, c] = share_kept(met_if, fulfilment_if, rule) > kept + 1e-12
+            met_if = met_counted.copy()
+            met_if[:, :, j] = True  # a criterion met counts fully, whatever its fulfilment
+            pivotal[:, :, c] = share_kept(met_if, fulfilment[:, :, counted], rule) > kept + 1e-12
         keys = region_keys(rule, population.sel(period=year).values, need.sel(period=year).values, regions)
         pool = rule.pool_dkk * keys
         formal_payout = kept * pool
@@ -182,11 +174,11 @@ def assess(criteria: xr.DataArray, rule_sets: list[RuleSet], population: xr.Data
                                   {**money, "description": "share kept x the region's part of the pool (formal rule)"}),
             "repayment_formal_dkk": (("draw", "period", "region"), stack(11),
                                      {**money, "description": "the region's part of the pool minus the formal payout"}),
-            "settled": (("period",), np.array([r[12] for r in rows], dtype=bool),
+            "settled": (("period",), np.array([r[12] for r in rows]),
                         {"settlement": settlement,
                          "description": "whether the year is settled by the formal rule under the settlement mode; "
                                         "if not, the region keeps its a-conto payment"}),
-            "settlement_applied": (("period",), np.array([r[13] for r in rows], dtype=bool),
+            "settlement_applied": (("period",), np.array([r[13] for r in rows]),
                                    {"description": "whether settlement actually took place (the rule set's settlement_applied)"}),
             "legal_status": (("period",), [r[14] for r in rows],
                              {"description": "in_force: rules set by a published instrument; hypothesis: the model's"}),

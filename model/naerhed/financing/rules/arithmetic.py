@@ -64,9 +64,9 @@ def met_and_fulfilment(
         else:
             improvement = difference * 100.0
         met = improvement > threshold + MET_TOLERANCE  # False for NaN
-        partial = np.where(threshold > 0, improvement / np.where(threshold > 0, threshold, 1.0), 0.0)
-    fulfilment = np.where(met, 1.0, np.clip(np.nan_to_num(partial, nan=0.0, posinf=1.0, neginf=0.0), 0.0, 1.0))
-    return np.asarray(met, dtype=bool), np.asarray(fulfilment, dtype=float)
+        partial = np.where(threshold > 0, improvement / threshold, 0.0)
+    fulfilment = np.where(met, 1.0, np.clip(np.nan_to_num(partial), 0.0, 1.0))  # NaN: 0; -inf: 0
+    return met, fulfilment
 
 
 def share_kept(met: Any, fulfilment: Any, rule: RuleSet, criteria: Optional[Sequence[str]] = None) -> np.ndarray:
@@ -78,10 +78,7 @@ def share_kept(met: Any, fulfilment: Any, rule: RuleSet, criteria: Optional[Sequ
     weights of the criteria met, or with partial, of weight x fulfilment (1 for a criterion met).
     Returns an array [...] in [0, 1]."""
     names = list(rule.counted_criteria if criteria is None else criteria)
-    met = np.asarray(met)
-    if met.dtype != bool:
-        met = np.nan_to_num(met.astype(float), nan=0.0) >= 0.5
-    fulfilment = np.asarray(fulfilment, dtype=float)
+    met = np.asarray(met) >= 0.5  # bool as it is; 1/0 floats: NaN is not met
     if met.shape[-1:] != (len(names),):
         raise ValueError(f"the last axis of met must be the criteria {names}; got shape {met.shape}")
     missing = [name for name in rule.counted_criteria if name not in names]
@@ -91,12 +88,12 @@ def share_kept(met: Any, fulfilment: Any, rule: RuleSet, criteria: Optional[Sequ
     met = met[..., index]
     payout = rule.payout
     if payout.formula == "step":
-        table = np.array([payout.steps[k] for k in range(len(index) + 1)], dtype=float)
+        table = np.array([payout.steps[k] for k in range(len(index) + 1)])
         return table[met.sum(axis=-1)]
-    weights = np.array([payout.weights[name] for name in rule.counted_criteria], dtype=float)
+    weights = np.array([payout.weights[name] for name in rule.counted_criteria])
     if payout.partial:
         fulfilment = np.broadcast_to(fulfilment, met.shape[:-1] + (len(names),))[..., index]
-        credit = np.where(met, 1.0, np.clip(np.nan_to_num(fulfilment, nan=0.0), 0.0, 1.0))
+        credit = np.where(met, 1.0, np.clip(np.nan_to_num(fulfilment), 0.0, 1.0))
     else:
-        credit = met.astype(float)
-    return np.clip((credit * weights).sum(axis=-1), 0.0, 1.0)
+        credit = met
+    return np.minimum((credit * weights).sum(axis=-1), 1.0)  # weights sum to 1 within 1e-6

@@ -374,34 +374,31 @@ class DatedForm(BaseModel):
 def key_path_problem(path: str) -> Optional[str]:
     """Why a dotted key path does not name a value of a rule set, or None."""
     model: Optional[type[BaseModel]] = RuleSet
-    annotation: Any = None
+    mapping: Optional[tuple[Any, Any]] = None
     done: list[str] = []
     for part in path.split("."):
         here = ".".join(done + [part])
-        mapping = mapping_types(annotation) if annotation is not None else None
-        if model is not None and mapping is None:
-            fields = [f for f in model.model_fields if not (model is RuleSet and f == "provenance")]
-            if part not in fields:
-                close = did_you_mean(part, fields)
-                hint = f"; did you mean '{'.'.join(done + [close])}'?" if close else ""
-                where = f"in {'.'.join(done)}" if done else "at the top level"
-                return f"'{here}' is not a key of the rule set{hint} Keys {where}: {', '.join(fields)}"
-            annotation = model.model_fields[part].annotation
-            model = section_model(annotation)
-        elif mapping is not None:
-            key_type, value_type = mapping
+        if mapping is not None:
+            key_type, annotation = mapping
             if key_type == CriterionKey:
                 allowed = criterion_names()
                 if part not in allowed:
                     close = did_you_mean(part, allowed)
-                    hint = f"; did you mean '{'.'.join(done + [close])}'?" if close else ""
+                    hint = f"; did you mean '{'.'.join(done + [close])}'?" if close else "."
                     return f"'{here}': unknown criterion{hint} The criteria: {', '.join(allowed)}"
             elif not part.isdigit():
                 return f"'{here}': the key after '{'.'.join(done)}' must be a number (a region code or a count)"
-            annotation = value_type
-            model = section_model(value_type)
+        elif model is not None:
+            fields = [f for f in model.model_fields if not (model is RuleSet and f == "provenance")]
+            if part not in fields:
+                close = did_you_mean(part, fields)
+                hint = f"; did you mean '{'.'.join(done + [close])}'?" if close else "."
+                where = f"in {'.'.join(done)}" if done else "at the top level"
+                return f"'{here}' is not a key of the rule set{hint} Keys {where}: {', '.join(fields)}"
+            annotation = model.model_fields[part].annotation
         else:
             return f"'{here}': '{'.'.join(done)}' is a single value, it has no keys below it"
+        model, mapping = section_model(annotation), mapping_types(annotation)
         done.append(part)
     return None
 
@@ -470,4 +467,9 @@ def rule_set_json_schema() -> dict:
     allow_dated(schema["properties"], RuleSet)
     for model in (SplitRule, CriterionRule, PayoutRule):
         allow_dated(definitions[model.__name__]["properties"], model)
+    # a file that extends another needs none of the required keys; a criterion set to null is removed
+    schema["if"] = {"not": {"required": ["extends"]}}
+    schema["then"] = {"required": schema.pop("required")}
+    criteria = schema["properties"]["criteria"]["anyOf"][0]
+    criteria["additionalProperties"] = {"anyOf": [criteria["additionalProperties"], {"type": "null"}]}
     return schema

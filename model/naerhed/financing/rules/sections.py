@@ -219,7 +219,7 @@ class SplitRule(RuleSection):
         """The fixed shares (key block_grant) in the order of `region_codes`."""
         if self.shares is None:
             raise ValueError(f"the split key {self.key!r} has no fixed shares")
-        return np.array([self.shares[int(code)] for code in region_codes], dtype=float)
+        return np.array([self.shares[int(code)] for code in region_codes])
 
 
 def _min_improvement(value: Any) -> Any:
@@ -310,7 +310,7 @@ class CriterionRule(RuleSection):
     def thresholds(self, region_codes: Sequence[int] = REGION_CODES) -> np.ndarray:
         """min_improvement for each region of `region_codes` (in that order)."""
         if isinstance(self.min_improvement, dict):
-            return np.array([self.min_improvement[int(code)] for code in region_codes], dtype=float)
+            return np.array([self.min_improvement[int(code)] for code in region_codes])
         return np.full(len(region_codes), float(self.min_improvement))
 
 
