@@ -14,7 +14,7 @@ from .data.health_tables import RATE_MEASURES
 from .demography.mortality import life_expectancy
 from .engine import EVENT_NAMES, DrawResult
 from .financing.criteria import REGISTRY, compute_criteria, names as criterion_names
-from .financing.payout import assess, settlement_text
+from .financing.payout import assess, legal_lines, settlement_text
 from .financing.precision import MONEY_PRECISION, PRECISION, TAIL_PRECISION
 from .financing.risk import (LEVEL, parameter_share, parameter_share_se, precision_warnings, risk_metrics, summary_lines,
                             varying, with_sample_error)
@@ -429,7 +429,8 @@ def stated_precision(ds: xr.Dataset) -> tuple[float, float, float]:
 
 
 def risk_summary_text(ds: xr.Dataset) -> list[str]:
-    """Plain-language lines per assessed year: one per region and one for all regions, each figure
+    """Plain-language lines per assessed year: its legal status where the rules are not in force
+    (e.g. '2027: the scheme no longer exists; ...'), one line per region and one for all regions, each figure
     with its standard error (Monte Carlo, and sampling where measured); then the precision check
     (warnings with the draws or the sample fraction needed)."""
     names = dict(zip(ds["region"].values.tolist(), ds["region_name"].values.tolist()))
@@ -438,6 +439,8 @@ def risk_summary_text(ds: xr.Dataset) -> list[str]:
     for year in ds["assessed_year"].values.tolist():
         lines.append(f"{year} (rule set {ds['rule_set'].sel(assessed_year=year).values}; "
                      f"{settlement_text(ds, year)}; {ds.sizes['draw']} draws):")
+        if "legal_note" in ds:
+            lines.extend(f"  {line}." for line in legal_lines(ds, [year]))
         settled = bool(ds["settled"].sel(assessed_year=year)) if "settled" in ds else True
         lines.extend("  " + line for line in summary_lines(risk, names, year, settled))
     precision, money, tail = stated_precision(ds)

@@ -97,15 +97,17 @@ def test_packaged_rule_sets_resolve_to_the_same_values(name):
     rule, before = load_rule_set(name), BEFORE[name]
     for year in range(rule.first_year, (rule.last_year or 2040) + 1):
         got = rule.in_year(year).model_dump(mode="json")
-        # legal_status is new (issue 12): in force up to 2024, a hypothesis from 2025 (nf2022plus)
-        assert got.pop("legal_status") == ("hypothesis" if year >= 2025 else "in_force"), (name, year)
+        # legal_status is new (issue 12): in force up to 2024, a hypothesis in 2025-2026, abolished from
+        # 2027 (issue 13: the health reform ends the scheme; nf2022plus)
+        status = "abolished" if year >= 2027 else "hypothesis" if year >= 2025 else "in_force"
+        assert got.pop("legal_status") == status, (name, year)
         assert json.dumps({k: v for k, v in got.items() if k != "provenance"}) == json.dumps(
             {k: v for k, v in before.items() if k != "provenance"}), (name, year)
         changed = {"settlement_applied", "legal_status"} if name == "nf2022plus" else set()
         assert {k: v for k, v in got["provenance"].items() if k not in changed} == {
             k: v for k, v in before["provenance"].items() if k not in changed}, (name, year)
     if name == "nf2022plus":
-        assert rule.dated_keys == {"settlement_applied": (2022, 2023, 2024), "legal_status": (2022, 2025)}
+        assert rule.dated_keys == {"settlement_applied": (2022, 2023, 2024), "legal_status": (2022, 2025, 2027)}
         for year, status, source in ((2022, "published", "https://sundhedsdatastyrelsen.dk"),
                                      (2023, "published", "https://sundhedsdatastyrelsen.dk"),
                                      (2024, "assumption", "NOT FOUND"), (2040, "assumption", "NOT FOUND")):
@@ -612,7 +614,7 @@ def test_a_later_start_inherits_the_value_then_in_force(tmp_path):
     extends it starts with the 2024 value and its provenance."""
     rule = load_rule_set(write(tmp_path, "r2027.yaml", "extends: nf2022plus\nname: r2027\nyears: [2027, null]\n"))
     assert rule.dated_keys == {"settlement_applied": (2027,), "legal_status": (2027,)}
-    assert rule.settlement_applied is False and rule.legal_status == "hypothesis"
+    assert rule.settlement_applied is False and rule.legal_status == "abolished"  # the 2027 value of nf2022plus
     assert rule.provenance_of("settlement_applied").note.startswith("Whether efterregulering took place for 2024")
 
 

@@ -25,7 +25,7 @@ The package, by job:
 
 from .arithmetic import met_and_fulfilment, share_kept
 from .coverage import coverage_problems, rule_set_for_year
-from .describe import describe_rule_set
+from .describe import describe_rule_set, legal_note, rules_label
 from .loading import (
     RULES_DIR,
     is_rule_file_path,
@@ -49,6 +49,7 @@ __all__ = [
     "coverage_problems",
     "describe_rule_set",
     "is_rule_file_path",
+    "legal_note",
     "load_rule_set",
     "load_rule_sets",
     "met_and_fulfilment",
@@ -58,5 +59,6 @@ __all__ = [
     "rule_set_for_year",
     "rule_set_json_schema",
     "rule_set_path",
+    "rules_label",
     "share_kept",
 ]
