@@ -98,3 +98,21 @@ def test_figures_of_payout_and_risk_say_it_in_their_titles(run, name):
 def test_figures_of_the_population_do_not(run):
     _, _, titles = run
     assert "rules would give" not in titles["population_pyramid.png"]
+
+
+def test_compare_titles_say_it_and_name_the_scenarios_where_it_differs():
+    import xarray as xr
+
+    from naerhed.analysis.comparison_report import legal_note_of
+
+    def run_of(notes):
+        return xr.Dataset({"legal_note": ("assessed_year", notes)}, coords={"assessed_year": [2024, 2027]})
+
+    baseline = run_of(["", ABOLISHED])
+    successor = run_of(["", "nærhedsfinansiering no longer exists; figures show a hypothetical successor scheme, "
+                            "successor2027 (an assumption, not enacted)"])
+    assert legal_note_of({"baseline": baseline, "virtual": baseline}, 2027) == f"\n2027: {ABOLISHED}"
+    assert legal_note_of({"baseline": baseline, "successor_2027": successor}, 2027) == (
+        f"\nbaseline: 2027: {ABOLISHED}; successor_2027: 2027: nærhedsfinansiering no longer exists; figures show "
+        "a hypothetical successor scheme, successor2027 (an assumption, not enacted)")
+    assert legal_note_of({"baseline": baseline, "successor_2027": successor}, 2024) == ""

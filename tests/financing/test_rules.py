@@ -153,9 +153,9 @@ def test_2021_rule_reproduces_the_published_table():
 
 def test_the_years_differ_as_documented():
     r2019, r2020, r2022 = (load_rule_set(n) for n in ("nf2019", "nf2020", "nf2022plus"))
-    assert r2019.counted_criteria == CRITERIA  # five, incl. digital_solutions
+    assert r2019.counted_criteria == CRITERIA[:5]  # five, incl. digital_solutions (not the successor example's)
     assert r2019.payout.formula == "weighted" and r2019.payout.partial is False
-    assert r2019.payout.weights == {name: 0.2 for name in CRITERIA}
+    assert r2019.payout.weights == {name: 0.2 for name in CRITERIA[:5]}
     assert r2019.provenance["payout"].status == "assumption"
     assert "half" in r2019.provenance["pool_dkk"].note  # the phase-in conflict
     assert r2020.counted_criteria == CRITERIA[:4]
@@ -384,11 +384,11 @@ def test_weighted_with_partial_fulfilment(tmp_path):
 
 def test_share_kept_with_every_criterion_on_the_last_axis():
     rule_set = load_rule_set("nf2021")  # digital_solutions does not count in 2021
-    met = np.array([True, True, False, False, True])  # over CRITERIA
+    met = np.array([True, True, False, False, True, True])  # over CRITERIA
     assert share_kept(met, met.astype(float), rule_set, criteria=CRITERIA) == pytest.approx(0.66)
     assert share_kept(met.astype(float), met.astype(float), rule_set, criteria=CRITERIA) == pytest.approx(0.66)
     with pytest.raises(ValueError, match="last axis"):
-        share_kept(met, met, rule_set)  # 5 values for the 4 counted criteria
+        share_kept(met[:5], met[:5], rule_set)  # 5 values for the 4 counted criteria
 
 
 def test_the_2019_rule_is_equal_weights():
@@ -806,7 +806,7 @@ provenance:
     assert (problem.line, problem.key_path) == (4, "criteria.outpatient_per_citizn")
     assert problem.message == ("unknown key; did you mean 'outpatient_per_citizen'? Allowed keys: stays_per_citizen, "
                                "activity_per_chronic_dkk, readmission_share, virtual_share, digital_solutions, "
-                               "outpatient_per_citizen")
+                               "elderly_acute_admissions, outpatient_per_citizen")
 
 
 # --------------------------------------------------------------------------------------------

@@ -129,8 +129,8 @@ def legal_note(rule: RuleSet) -> str:
     if rule.legal_status == "abolished":
         return f"the scheme no longer exists; {would_give}"
     if rule.legal_status == "successor":
-        return (f"nærhedsfinansiering no longer exists; figures show a hypothetical successor scheme "
-                f"({rule.name}, an assumption: not enacted)")
+        return (f"nærhedsfinansiering no longer exists; figures show a hypothetical successor scheme, "
+                f"{rule.name} (an assumption, not enacted)")
     return ""
 
 
