@@ -129,3 +129,19 @@ def test_a_run_under_it_labels_its_years_as_a_hypothesis(tmp_path):
         criterion="elderly_acute_admissions")
     np.testing.assert_allclose(got.transpose(*expected.dims).values, expected.values, rtol=1e-9)
     assert list(ds["legal_status"].sel(assessed_year=[2026, 2027, 2028]).values) == ["hypothesis", "successor", "successor"]
+
+
+def test_a_bad_legal_status_or_example_name_is_reported_with_what_is_allowed(tmp_path):
+    from naerhed.errors import RuleSetError
+
+    path = tmp_path / "bad.yaml"
+    path.write_text("extends: nf2022plus\nname: bad\nyears: [2027, null]\nlegal_status: gone\n", encoding="utf-8")
+    with pytest.raises(RuleSetError) as caught:
+        load_rule_set(str(path))
+    (problem,) = caught.value.problems
+    assert (problem.line, problem.key_path) == (4, "legal_status")
+    assert problem.message == "must be one of: in_force, hypothesis, abolished, successor; got 'gone'"
+    with pytest.raises(RuleSetError) as caught:
+        load_rule_set("successor2028")
+    assert "did you mean 'successor2027'?" in caught.value.problems[0].message
+    assert "packaged examples: successor2027" in caught.value.problems[0].message
