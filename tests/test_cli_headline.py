@@ -18,8 +18,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def _block(year: int) -> list[str]:
-    note = "; the rules for {0} are a hypothesis (no published instrument)".format(year) if year >= 2025 else ""
-    return [f"{year} (rule set nf2022plus; settlement: formal rule{note}; 40 draws):",
+    legal = ([] if year < 2025 else [f"  {year}: the scheme no longer exists; figures show what the 2022+ rules would give."]
+             if year >= 2027 else [f"  {year}: no published rules were found; figures show what the 2022+ rules would give."])
+    return [f"{year} (rule set nf2022plus; settlement: formal rule; 40 draws):", *legal,
             f"  Nordjylland keeps its full share in 5{year % 10} % of draws; ...",
             f"  All regions together keep their full shares in 1{year % 10} % of draws; ..."]
 
@@ -42,7 +43,8 @@ def test_headline_shows_the_current_and_next_calendar_year(fake_runner, monkeypa
     assert main(["run", "scenarios/baseline.yaml"]) == 0
     out = capsys.readouterr().out
     assert _years_shown(out) == [2026, 2027]
-    assert "the rules for 2026 are a hypothesis" in out
+    assert "  2026: no published rules were found; figures show what the 2022+ rules would give." in out.splitlines()
+    assert "  2027: the scheme no longer exists; figures show what the 2022+ rules would give." in out.splitlines()
     assert "Nordjylland keeps its full share in 56 %" in out and "All regions together keep their full shares in 17 %" in out
 
 

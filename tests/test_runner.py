@@ -49,7 +49,7 @@ def test_results_have_labelled_dimensions(run_folder):
         assert abs(total_2019 / 5_806_081 - 1) < 0.01
         assert ds["criteria"].dims == ("draw", "period", "region", "criterion")
         assert list(ds["criterion"].values) == ["stays_per_citizen", "activity_per_chronic_dkk", "readmission_share",
-                                                "virtual_share", "digital_solutions"]
+                                                "virtual_share", "digital_solutions", "elderly_acute_admissions"]
         assert ds["criteria_by_municipality"].dims == ("draw", "period", "municipality", "criterion")
         assert ds["criteria_by_age_group"].dims == ("draw", "period", "region", "age_group", "criterion")
         assert ds.sizes["municipality"] == 99
@@ -77,7 +77,7 @@ def test_manifest_records_what_reproduces_the_run(run_folder):
 def test_criteria_csv_has_one_row_per_year_region_and_criterion(run_folder):
     lines = (run_folder / "criteria.csv").read_text(encoding="utf-8").splitlines()
     assert lines[0].split(",")[:6] == ["year", "region_code", "region", "criterion", "unit", "value_mean"]
-    assert len(lines) == 1 + 4 * 6 * 5  # 4 calendar years x (5 regions + Danmark) x 5 criteria
+    assert len(lines) == 1 + 4 * 6 * 6  # 4 calendar years x (5 regions + Danmark) x 6 criteria
 
 
 def test_summary_csv_has_units_and_all_regions(run_folder):

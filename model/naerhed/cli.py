@@ -328,17 +328,25 @@ def _cmd_compare(args: argparse.Namespace) -> int:
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
-    from naerhed.financing.rules import describe_rule_set, load_rule_set, packaged_rule_sets
+    from naerhed.financing.rules import describe_rule_set, example_rule_files, load_rule_set, packaged_rule_sets
 
-    if args.rule_set is None:
-        print("Packaged rule sets, by first year (the default of financing.rule_sets; use their names, "
-              "or write your own YAML file):")
-        for name in packaged_rule_sets():
+    def show(names) -> None:
+        for name in names:
             rule = load_rule_set(name)
             notes = [f"extends {load_rule_set(rule.source_files[1]).name}"] if len(rule.source_files) > 1 else []
             notes += [f"{key} by year" for key in rule.dated_keys]
             extra = f"  [{'; '.join(notes)}]" if notes else ""
             print(f"  {name:<12} {rule.years_text()}: {rule.description}{extra}")
+
+    if args.rule_set is None:
+        print("Packaged rule sets, by first year (the default of financing.rule_sets; use their names, "
+              "or write your own YAML file):")
+        show(packaged_rule_sets())
+        examples = example_rule_files()
+        if examples:
+            print("Packaged examples (never used by default; name them in financing.rule_sets after the "
+                  "rule sets they follow):")
+            show(examples)
         return 0
     rule = load_rule_set(args.rule_set)
     print(f"OK: {args.rule_set}")

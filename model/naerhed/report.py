@@ -17,7 +17,7 @@ import numpy as np  # noqa: E402
 import xarray as xr  # noqa: E402
 
 from .financing.criteria import REGISTRY, names as criterion_names  # noqa: E402
-from .financing.payout import settlement_title  # noqa: E402
+from .financing.payout import legal_lines, legal_title, settlement_title  # noqa: E402
 from .results import (OLD_AGE, criteria_breakdown_table, criteria_table, risk_sources_table, risk_summary_text,
                       summary_table)  # noqa: E402
 
@@ -171,7 +171,7 @@ def criterion_fan_chart(ds: xr.Dataset, criterion: str, path: Path) -> None:
         ax.set_xlabel("calendar year")
     axes[0].set_ylabel("%" if scale == 100.0 else REGISTRY[criterion].unit)
     axes[0].legend(fontsize=7, loc="best")
-    fig.suptitle(REGISTRY[criterion].label)
+    fig.suptitle(REGISTRY[criterion].label + (legal_title(ds) if "legal_note" in ds else ""))
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -204,14 +204,17 @@ def repayment_distribution(ds: xr.Dataset, path: Path) -> None:
         ax.grid(alpha=0.3)
     axes[0].set_ylabel("repayment (mio. DKK)")
     axes[0].legend(fontsize=7)
-    fig.suptitle(f"Repayment of nærhedsfinansiering per region ({ds.sizes['draw']} draws; {settlement_title(ds['settled'])})")
+    fig.suptitle(f"Repayment of nærhedsfinansiering per region ({ds.sizes['draw']} draws; {settlement_title(ds['settled'])})"
+                 + legal_title(ds))
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
 def risk_table(ds: xr.Dataset) -> list[dict]:
-    """One row per assessed year and region (and all regions): the risk metrics, money in mio. DKK,
+    """One row per assessed year and region (and all regions): the rule set and its legal status in
+    the year (legal_status: in_force, hypothesis, abolished or successor; legal_note: what that means,
+    e.g. '2027: the scheme no longer exists; ...', empty where in force), the risk metrics, money in mio. DKK,
     each followed by its standard error (column suffix _se, same unit: Monte Carlo and, where the run
     measured it, sampling error combined) and, then, the sampling error alone (suffix _sample_se)."""
     rows = []
@@ -236,6 +239,9 @@ def risk_table(ds: xr.Dataset) -> list[dict]:
                 kept_mean, kept_se = x["risk_share_kept_mean"], x["risk_share_kept_mean_se"]
                 row = {"year": year, "region_code": region, "region": names[region]}
             row["rule_set"] = str(r["rule_set"].values)
+            if "legal_status" in r:
+                row["legal_status"] = str(r["legal_status"].values)
+                row["legal_note"] = "; ".join(legal_lines(ds, [year]))
             row["p_full_payout"] = value(x[f"risk_p_full_payout{suffix}"], 4)
             row["p_full_payout_se"] = value(x[f"risk_p_full_payout{suffix}_se"], 4)
             if sampled:
@@ -289,7 +295,7 @@ def p_met_heatmap(ds: xr.Dataset, path: Path) -> None:
         ax.set_xlabel("assessed year", fontsize=8)
     fig.colorbar(image, ax=axes, shrink=0.8, label="P(criterion met)")
     fig.suptitle(f"Probability that each criterion is met, % of {ds.sizes['draw']} draws "
-                 f"(± one Monte Carlo standard error)")
+                 f"(± one Monte Carlo standard error)" + legal_title(ds))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
@@ -329,7 +335,7 @@ def risk_sources_figure(ds: xr.Dataset, path: Path) -> None:
     axes[0].set_ylabel("sd of the repayment (mio. DKK)")
     axes[0].legend(fontsize=7)
     fig.suptitle("Where the repayment risk comes from: its sd over draws, split by the variance shares of the "
-                 "sampled parameters, the year shocks and chance (adjusted R²)", fontsize=10)
+                 "sampled parameters, the year shocks and chance (adjusted R²)" + legal_title(ds), fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
@@ -338,7 +344,8 @@ def risk_sources_figure(ds: xr.Dataset, path: Path) -> None:
 def intervention_figure(rows: list[dict], path: Path, settlement: str = "formal rule") -> None:
     """Per intervention, all regions, summed over the assessed years: cost, change of the expected
     payout, and the net (payout change minus cost), in mio. DKK; `settlement`: the run's settlement
-    mode in words (payout.settlement_title), shown in the title."""
+    mode in words (payout.settlement_title) and the legal status of its years (payout.legal_title),
+    shown in the title."""
     names = list(dict.fromkeys(r["intervention"] for r in rows))
     total = {n: [0.0, 0.0] for n in names}
     for r in rows:
@@ -426,7 +433,8 @@ def contributions_table(results: RunResults, path: Path) -> None:
 def contributions_figure(results: RunResults, path: Path) -> None:
     """The interventions' cost against their change of the expected payout, where computed."""
     if results.contributions:
-        intervention_figure(results.contributions, path, settlement_title(results.dataset["settled"]))
+        intervention_figure(results.contributions, path,
+                            settlement_title(results.dataset["settled"]) + legal_title(results.dataset))
 
 
 def intervention_outputs(results: RunResults, path: Path) -> None:

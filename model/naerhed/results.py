@@ -14,7 +14,7 @@ from .data.health_tables import RATE_MEASURES
 from .demography.mortality import life_expectancy
 from .engine import EVENT_NAMES, DrawResult
 from .financing.criteria import REGISTRY, compute_criteria, names as criterion_names
-from .financing.payout import assess, settlement_text
+from .financing.payout import assess, legal_lines, settlement_text
 from .financing.precision import MONEY_PRECISION, PRECISION, TAIL_PRECISION
 from .financing.risk import (LEVEL, parameter_share, parameter_share_se, precision_warnings, risk_metrics, summary_lines,
                             varying, with_sample_error)
@@ -107,10 +107,15 @@ def replicate_criteria(draws: list[DrawResult], spec: RunSpec) -> xr.DataArray:
     by_municipality = hospital.reshape(n, periods, quantities, municipality_region.size, N_AGE_GROUPS).sum(axis=4)
     by_region = np.stack([by_municipality[..., municipality_region == r].sum(axis=-1) for r in range(len(REGION_CODES))],
                          axis=-1)
-    totals = xr.DataArray(by_region, dims=("replicate", "period", "quantity", "region"),
-                          coords={"period": np.arange(spec.inputs.base_year, spec.end_year), "quantity": list(QUANTITIES),
-                                  "region": list(REGION_CODES)})
-    return compute_criteria(totals).transpose("replicate", "period", "region", "criterion")
+    coords = {"period": np.arange(spec.inputs.base_year, spec.end_year), "quantity": list(QUANTITIES),
+              "region": list(REGION_CODES)}
+    totals = xr.DataArray(by_region, dims=("replicate", "period", "quantity", "region"), coords=coords)
+    cells = hospital.reshape(n, periods, quantities, municipality_region.size, N_AGE_GROUPS)
+    by_age = xr.DataArray(np.stack([cells[..., municipality_region == r, :].sum(axis=-2) for r in range(len(REGION_CODES))],
+                                   axis=-2),
+                          dims=("replicate", "period", "quantity", "region", "age_group"),
+                          coords={**coords, "age_group": list(AGE_GROUP_LABELS)})
+    return compute_criteria(totals, by_age=by_age).transpose("replicate", "period", "region", "criterion")
 
 
 def sample_adjustment(replicates: xr.DataArray, draws: int, sample_fraction: float) -> tuple[xr.DataArray, xr.DataArray]:
@@ -332,12 +337,15 @@ def add_health(ds: xr.Dataset, draws: list[DrawResult], inputs: Inputs) -> xr.Da
                   for name in criterion_names(kind="input")}
     totals = ds["hospital_totals"].astype(np.float64)
     by_region = totals.sum("age_group").groupby(ds["municipality_region"]).sum().rename(municipality_region="region")
-    ds["criteria"] = compute_criteria(by_region, inputs_met).transpose("draw", "period", "region", "criterion")
-    ds["criteria_by_municipality"] = compute_criteria(totals.sum("age_group")).transpose("draw", "period", "municipality", "criterion")
     by_region_age = totals.groupby(ds["municipality_region"]).sum().rename(municipality_region="region")
+    ds["criteria"] = compute_criteria(by_region, inputs_met, by_age=by_region_age).transpose(
+        "draw", "period", "region", "criterion")
+    ds["criteria_by_municipality"] = compute_criteria(totals.sum("age_group"), by_age=totals).transpose(
+        "draw", "period", "municipality", "criterion")
     ds["criteria_by_age_group"] = compute_criteria(by_region_age).transpose("draw", "period", "region", "age_group", "criterion")
     national = totals.sum(("municipality", "age_group"))
-    ds["criteria_national"] = compute_criteria(national, inputs_met).transpose("draw", "period", "criterion")
+    ds["criteria_national"] = compute_criteria(national, inputs_met, by_age=totals.sum("municipality")).transpose(
+        "draw", "period", "criterion")
     units = "; ".join(f"{c.name}: {c.unit}" for c in REGISTRY.values())
     for name in ("criteria", "criteria_by_municipality", "criteria_by_age_group", "criteria_national"):
         ds[name].attrs = {"units": units, "description": "nærhedsfinansiering criteria in the calendar year (period)"}
@@ -429,7 +437,8 @@ def stated_precision(ds: xr.Dataset) -> tuple[float, float, float]:
 
 
 def risk_summary_text(ds: xr.Dataset) -> list[str]:
-    """Plain-language lines per assessed year: one per region and one for all regions, each figure
+    """Plain-language lines per assessed year: its legal status where the rules are not in force
+    (e.g. '2027: the scheme no longer exists; ...'), one line per region and one for all regions, each figure
     with its standard error (Monte Carlo, and sampling where measured); then the precision check
     (warnings with the draws or the sample fraction needed)."""
     names = dict(zip(ds["region"].values.tolist(), ds["region_name"].values.tolist()))
@@ -438,6 +447,8 @@ def risk_summary_text(ds: xr.Dataset) -> list[str]:
     for year in ds["assessed_year"].values.tolist():
         lines.append(f"{year} (rule set {ds['rule_set'].sel(assessed_year=year).values}; "
                      f"{settlement_text(ds, year)}; {ds.sizes['draw']} draws):")
+        if "legal_note" in ds:
+            lines.extend(f"  {line}." for line in legal_lines(ds, [year]))
         settled = bool(ds["settled"].sel(assessed_year=year)) if "settled" in ds else True
         lines.extend("  " + line for line in summary_lines(risk, names, year, settled))
     precision, money, tail = stated_precision(ds)
@@ -593,6 +604,8 @@ def criteria_breakdown_table(ds: xr.Dataset, by: str) -> list[dict]:
         for region, name in names.items():
             for group in ds["age_group"].values.tolist():
                 for criterion in criterion_names(kind="ratio"):
+                    if group not in REGISTRY[criterion].age_groups:  # a criterion of older ages only
+                        continue
                     rows.append({"year": period, "region_code": region, "region": name, "age_group": group,
                                  "criterion": criterion, "unit": REGISTRY[criterion].unit,
                                  "value_mean": float(np.round(values.sel(period=period, region=region, age_group=group,

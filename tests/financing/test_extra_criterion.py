@@ -15,7 +15,7 @@ from naerhed.runner import run_scenario
 
 from ..conftest import make_scenario
 
-EXTRA = Criterion("outpatient_per_citizen", 6, "Ambulante besøg pr. borger", "outpatient stays per citizen",
+EXTRA = Criterion("outpatient_per_citizen", 7, "Ambulante besøg pr. borger", "outpatient stays per citizen",
                   "outpatient stays per citizen per year", -1, numerator=("outpatient_stays",),
                   denominator=("citizens",))
 
@@ -55,7 +55,7 @@ def test_the_extra_criterion_is_in_the_results_as_a_ratio_of_its_totals(run_with
     with xr.open_dataset(run_with_extra_criterion / "results.nc", engine="h5netcdf") as ds:
         names = ds["criterion"].values.tolist()
         assert names == ["stays_per_citizen", "activity_per_chronic_dkk", "readmission_share", "virtual_share",
-                         "digital_solutions", "outpatient_per_citizen"]
+                         "digital_solutions", "elderly_acute_admissions", "outpatient_per_citizen"]
         totals = ds["hospital_totals"].astype(np.float64).sum(("municipality", "age_group"))
         expected = totals.sel(quantity="outpatient_stays") / totals.sel(quantity="citizens")
         np.testing.assert_allclose(ds["criteria_national"].sel(criterion="outpatient_per_citizen"), expected, rtol=1e-12)

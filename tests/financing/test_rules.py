@@ -97,15 +97,17 @@ def test_packaged_rule_sets_resolve_to_the_same_values(name):
     rule, before = load_rule_set(name), BEFORE[name]
     for year in range(rule.first_year, (rule.last_year or 2040) + 1):
         got = rule.in_year(year).model_dump(mode="json")
-        # legal_status is new (issue 12): in force up to 2024, a hypothesis from 2025 (nf2022plus)
-        assert got.pop("legal_status") == ("hypothesis" if year >= 2025 else "in_force"), (name, year)
+        # legal_status is new (issue 12): in force up to 2024, a hypothesis in 2025-2026, abolished from
+        # 2027 (issue 13: the health reform ends the scheme; nf2022plus)
+        status = "abolished" if year >= 2027 else "hypothesis" if year >= 2025 else "in_force"
+        assert got.pop("legal_status") == status, (name, year)
         assert json.dumps({k: v for k, v in got.items() if k != "provenance"}) == json.dumps(
             {k: v for k, v in before.items() if k != "provenance"}), (name, year)
         changed = {"settlement_applied", "legal_status"} if name == "nf2022plus" else set()
         assert {k: v for k, v in got["provenance"].items() if k not in changed} == {
             k: v for k, v in before["provenance"].items() if k not in changed}, (name, year)
     if name == "nf2022plus":
-        assert rule.dated_keys == {"settlement_applied": (2022, 2023, 2024), "legal_status": (2022, 2025)}
+        assert rule.dated_keys == {"settlement_applied": (2022, 2023, 2024), "legal_status": (2022, 2025, 2027)}
         for year, status, source in ((2022, "published", "https://sundhedsdatastyrelsen.dk"),
                                      (2023, "published", "https://sundhedsdatastyrelsen.dk"),
                                      (2024, "assumption", "NOT FOUND"), (2040, "assumption", "NOT FOUND")):
@@ -151,9 +153,9 @@ def test_2021_rule_reproduces_the_published_table():
 
 def test_the_years_differ_as_documented():
     r2019, r2020, r2022 = (load_rule_set(n) for n in ("nf2019", "nf2020", "nf2022plus"))
-    assert r2019.counted_criteria == CRITERIA  # five, incl. digital_solutions
+    assert r2019.counted_criteria == CRITERIA[:5]  # five, incl. digital_solutions (not the successor example's)
     assert r2019.payout.formula == "weighted" and r2019.payout.partial is False
-    assert r2019.payout.weights == {name: 0.2 for name in CRITERIA}
+    assert r2019.payout.weights == {name: 0.2 for name in CRITERIA[:5]}
     assert r2019.provenance["payout"].status == "assumption"
     assert "half" in r2019.provenance["pool_dkk"].note  # the phase-in conflict
     assert r2020.counted_criteria == CRITERIA[:4]
@@ -382,11 +384,11 @@ def test_weighted_with_partial_fulfilment(tmp_path):
 
 def test_share_kept_with_every_criterion_on_the_last_axis():
     rule_set = load_rule_set("nf2021")  # digital_solutions does not count in 2021
-    met = np.array([True, True, False, False, True])  # over CRITERIA
+    met = np.array([True, True, False, False, True, True])  # over CRITERIA
     assert share_kept(met, met.astype(float), rule_set, criteria=CRITERIA) == pytest.approx(0.66)
     assert share_kept(met.astype(float), met.astype(float), rule_set, criteria=CRITERIA) == pytest.approx(0.66)
     with pytest.raises(ValueError, match="last axis"):
-        share_kept(met, met, rule_set)  # 5 values for the 4 counted criteria
+        share_kept(met[:5], met[:5], rule_set)  # 5 values for the 4 counted criteria
 
 
 def test_the_2019_rule_is_equal_weights():
@@ -612,7 +614,7 @@ def test_a_later_start_inherits_the_value_then_in_force(tmp_path):
     extends it starts with the 2024 value and its provenance."""
     rule = load_rule_set(write(tmp_path, "r2027.yaml", "extends: nf2022plus\nname: r2027\nyears: [2027, null]\n"))
     assert rule.dated_keys == {"settlement_applied": (2027,), "legal_status": (2027,)}
-    assert rule.settlement_applied is False and rule.legal_status == "hypothesis"
+    assert rule.settlement_applied is False and rule.legal_status == "abolished"  # the 2027 value of nf2022plus
     assert rule.provenance_of("settlement_applied").note.startswith("Whether efterregulering took place for 2024")
 
 
@@ -804,7 +806,7 @@ provenance:
     assert (problem.line, problem.key_path) == (4, "criteria.outpatient_per_citizn")
     assert problem.message == ("unknown key; did you mean 'outpatient_per_citizen'? Allowed keys: stays_per_citizen, "
                                "activity_per_chronic_dkk, readmission_share, virtual_share, digital_solutions, "
-                               "outpatient_per_citizen")
+                               "elderly_acute_admissions, outpatient_per_citizen")
 
 
 # --------------------------------------------------------------------------------------------

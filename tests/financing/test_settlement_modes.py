@@ -7,7 +7,7 @@ import pytest
 import xarray as xr
 
 from naerhed.financing.criteria import names as criterion_names
-from naerhed.financing.payout import assess, settlement_text
+from naerhed.financing.payout import assess, legal_lines, settlement_text
 from naerhed.financing.rules import load_rule_sets
 
 CRITERIA = list(criterion_names())
@@ -86,16 +86,26 @@ def test_settlement_text_names_the_mode_and_hypothetical_rules(rule_sets):
     assert "as applied: no settlement for 2021" in settlement_text(applied, 2021)
     assert "settled by the formal rule" in settlement_text(applied, 2026)
     assert settlement_text(formal, 2021) == "settlement: formal rule (no settlement actually took place for 2021)"
-    assert settlement_text(formal, 2026).startswith("settlement: formal rule; the rules for 2026 are a hypothesis")
-    assert "hypothesis" not in settlement_text(formal, 2024)
+    # the legal status is said on its own line (legal_lines), from the rule set's data
+    assert settlement_text(formal, 2026) == "settlement: formal rule"
+    assert legal_lines(formal, [2026]) == ["2026: no published rules were found; figures show what the 2025+ rules would give"]
+    assert legal_lines(formal, [2024]) == []
 
 
 def test_packaged_rules_are_a_hypothesis_after_the_last_published_instrument():
     criteria, population, need = _inputs(n_draws=2)
     payout = assess(criteria, load_rule_sets(["nf2019", "nf2020", "nf2021", "nf2022plus"]), population, need)
     status = dict(zip(payout["period"].values.tolist(), payout["legal_status"].values.tolist()))
-    assert status == {y: "hypothesis" if y >= 2025 else "in_force" for y in range(2019, 2028)}
-    assert "the rules for 2026 are a hypothesis" in settlement_text(payout, 2026)
+    assert status == {y: "abolished" if y >= 2027 else "hypothesis" if y >= 2025 else "in_force"
+                      for y in range(2019, 2028)}
+    assert legal_lines(payout) == [
+        "2025-2026: no published rules were found; figures show what the 2022+ rules would give",
+        "2027: the scheme no longer exists; figures show what the 2022+ rules would give"]
+    assert legal_lines(payout, [2023, 2024]) == []
+    # 2019-2023 keep their wording: the formal rule, and no settlement took place
+    assert settlement_text(payout, 2021) == "settlement: formal rule (no settlement actually took place for 2021)"
+    # a year without the scheme had no settlement to take place: only its legal line speaks of it
+    assert settlement_text(payout, 2027) == "settlement: formal rule"
 
 
 def test_figure_title_names_the_mode(rule_sets):
@@ -112,4 +122,7 @@ def test_rules_command_describes_the_legal_status():
     from naerhed.financing.rules import describe_rule_set, load_rule_set
 
     text = "\n".join(describe_rule_set(load_rule_set("nf2022plus")))
-    assert "legal status: 2022-2024: in force" in text and "2025 onwards: hypothesis" in text
+    assert ("  legal status: 2022-2024: in force (set by a published instrument)  [published]; "
+            "2025-2026: hypothesis (no published rules were found; figures show what the 2022+ rules would give)"
+            "  [assumption]; 2027 onwards: abolished (the scheme no longer exists; figures show what the 2022+ "
+            "rules would give)  [published]") in text.splitlines()

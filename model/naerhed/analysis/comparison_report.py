@@ -19,6 +19,7 @@ import xarray as xr  # noqa: E402
 
 from ..errors import NaerhedError  # noqa: E402
 from ..financing.criteria import REGISTRY, names as criterion_names  # noqa: E402
+from ..financing.payout import legal_lines  # noqa: E402
 from ..report import panel_grid, percent_scale, write_csv  # noqa: E402
 from ..runner import run_or_reuse  # noqa: E402
 from .compare import criteria_differences, risk_differences  # noqa: E402
@@ -45,8 +46,21 @@ def check_comparable(scenarios) -> None:
                     f"and population.sample_fraction (use --seed/--draws or --set {label}=...)")
 
 
-def difference_figure(rows: list[dict], year: int, names: tuple[str, str], path: Path) -> None:
-    """Paired difference of each criterion per region in one year, with 95 % intervals."""
+def legal_note_of(datasets: dict[str, xr.Dataset], year: int) -> str:
+    """The legal status of `year` in the scenarios' runs for a figure title (a line break, then
+    '2027: the scheme no longer exists; ...'; each scenario named where they differ); '' where every
+    scenario's rules of the year are in force."""
+    lines = {name: legal_lines(ds, [year]) for name, ds in datasets.items()}
+    if len({tuple(v) for v in lines.values()}) == 1:
+        text = "; ".join(next(iter(lines.values())))
+    else:
+        text = "; ".join(f"{name}: {'; '.join(v) or f'{year}: in force'}" for name, v in lines.items())
+    return f"\n{text}" if text else ""
+
+
+def difference_figure(rows: list[dict], year: int, names: tuple[str, str], path: Path, note: str = "") -> None:
+    """Paired difference of each criterion per region in one year, with 95 % intervals; `note`: the
+    year's legal status for the title (legal_note_of)."""
     measured = criterion_names(kind="ratio")
     fig, axes = panel_grid(len(measured), panel=(3.75, 4), columns=4)
     for ax, criterion in zip(axes, measured):
@@ -66,14 +80,15 @@ def difference_figure(rows: list[dict], year: int, names: tuple[str, str], path:
         ax.set_title(REGISTRY[criterion].label, fontsize=9)
         ax.set_xlabel("percentage points" if scale == 100.0 else "difference", fontsize=8)
         ax.grid(alpha=0.3, axis="x")
-    fig.suptitle(f"{names[1]} minus {names[0]}, {year} (paired over draws; bars: mean, lines: 95 % interval)")
+    fig.suptitle(f"{names[1]} minus {names[0]}, {year} (paired over draws; bars: mean, lines: 95 % interval){note}")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
 
 def repayment_figure(datasets: dict[str, xr.Dataset], year: int, path: Path) -> None:
-    """Expected repayment and 95 % value at risk per region in one year, one bar group per scenario."""
+    """Expected repayment and 95 % value at risk per region in one year, one bar group per scenario;
+    the title says the year's legal status (legal_note_of)."""
     first = next(iter(datasets.values()))
     regions = first["region_name"].values.tolist() + ["all regions"]
     x = np.arange(len(regions))
@@ -89,7 +104,7 @@ def repayment_figure(datasets: dict[str, xr.Dataset], year: int, path: Path) -> 
     ax.set_xticks(x + width * (len(datasets) - 1) / 2)
     ax.set_xticklabels(regions)
     ax.set_ylabel("repayment (mio. DKK)")
-    ax.set_title(f"Repayment {year}: expected (bars) and 95 % value at risk (crosses)")
+    ax.set_title(f"Repayment {year}: expected (bars) and 95 % value at risk (crosses)" + legal_note_of(datasets, year))
     ax.grid(alpha=0.3, axis="y")
     ax.legend(fontsize=8)
     fig.tight_layout()
@@ -131,7 +146,8 @@ def compare_scenarios(scenarios, out_root: Path = Path("outputs"), progress: boo
             criteria_rows += [{"comparison": r.pop("comparison"), **r} for r in c_rows]
             risk_rows += [{"comparison": r.pop("comparison"), **r} for r in r_rows]
             shown_rows += [r for r in r_rows if r["year"] == shown]
-            difference_figure(c_rows, shown, pair, tmp / "figures" / f"criteria_difference_{name}.png")
+            difference_figure(c_rows, shown, pair, tmp / "figures" / f"criteria_difference_{name}.png",
+                              legal_note_of({n: datasets[n] for n in pair}, shown))
         write_csv(tmp / "criteria_differences.csv", _uniform(criteria_rows))
         write_csv(tmp / "risk_differences.csv", _uniform(risk_rows))
         repayment_figure(datasets, shown, tmp / "figures" / "repayment.png")

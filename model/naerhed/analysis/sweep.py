@@ -33,6 +33,7 @@ import yaml
 from ..errors import NaerhedError, ScenarioError
 from ..executors import Executor, SerialExecutor
 from ..financing.criteria import names as criterion_names
+from ..financing.payout import legal_lines
 from ..inputs import load_inputs
 from ..pipeline import run_dataset
 from ..report import panel_grid, write_csv
@@ -190,7 +191,8 @@ def evaluate_point(scenario_path: str, overrides: list[str], year: int | None) -
 
 def region_rows(ds) -> list[dict]:
     """Per assessed year, region and all regions: probability of full payout and expected repayment
-    (mio. DKK), each with its Monte Carlo standard error (naerhed.financing.risk)."""
+    (mio. DKK), each with its Monte Carlo standard error (naerhed.financing.risk), and the year's
+    legal status in words where its rules are not in force (legal_note; payout.legal_lines)."""
     rows = []
     names = dict(zip(ds["region"].values.tolist(), ds["region_name"].values.tolist()))
     for year in ds["assessed_year"].values.tolist():
@@ -201,7 +203,8 @@ def region_rows(ds) -> list[dict]:
                          "p_full_payout": float(here[f"risk_p_full_payout{suffix}"]),
                          "p_full_payout_se": float(here[f"risk_p_full_payout{suffix}_se"]),
                          "expected_repayment_mio_dkk": float(here[f"risk_expected_repayment_dkk{suffix}"]) / 1e6,
-                         "expected_repayment_mio_dkk_se": float(here[f"risk_expected_repayment_dkk{suffix}_se"]) / 1e6})
+                         "expected_repayment_mio_dkk_se": float(here[f"risk_expected_repayment_dkk{suffix}_se"]) / 1e6,
+                         "legal_note": "; ".join(legal_lines(ds, [year]))})
     return rows
 
 
@@ -334,7 +337,9 @@ def by_region_figure(parameters: list[Parameter], points: np.ndarray, rows: list
             ax.grid(alpha=0.3)
         left.set_ylim(-3, 103)
     axes[0][0].legend(fontsize=7)
-    fig.suptitle("Payout risk per region against the swept value (± one Monte Carlo standard error)")
+    notes = [n for n in dict.fromkeys(r.get("legal_note", "") for r in rows if r["year"] in years) if n]
+    fig.suptitle("Payout risk per region against the swept value (± one Monte Carlo standard error)"
+                 + ("\n" + "; ".join(notes) if notes else ""))
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Callable, Literal, Union
 
 from ..constants import MAX_AGE
-from ..financing.criteria import names as criterion_names
+from ..financing.criteria import criteria, names as criterion_names
 from .files import DATA_DIR
 
 # ---------------------------------------------------------------------------------------------
@@ -55,8 +55,10 @@ HOSPITAL_PARAMETERS = ("chronic_relative_rate", "last_year_of_life_multiplier", 
 
 
 def SHOCK_SERIES() -> tuple[str, ...]:
-    """Series a year shock can be about: a measure of hospital use or a measured criterion."""
-    return RATE_MEASURES + criterion_names(kind="ratio")
+    """Series a year shock can be about: a measure of hospital use or a measured criterion of all ages
+    (a shock acts on a region's hospital use at every age; a criterion of some ages only, such as
+    elderly_acute_admissions, is not a series)."""
+    return RATE_MEASURES + tuple(c.name for c in criteria() if c.measured and not c.min_age)
 
 
 #: How a year shock's size was set: a local-level model of one yearly series, the regions' changes

@@ -17,14 +17,21 @@ Definitions (the official ones are not public in full; these are the model's, se
 4. virtual_share: virtual courses / (virtual courses + physical stays); higher is better.
 5. digital_solutions: the 2019 criterion on digital solutions for coherent care, a scenario input:
    1 if met in the draw, 0 if not.
+6. elderly_acute_admissions: acute admissions (readmissions included) per citizen aged 70 or older,
+   alive on 1 January; lower is better. Not a criterion of nærhedsfinansiering: the criterion of the
+   hypothetical successor scheme (data/rules/examples/successor2027.yaml), the model's stand-in for
+   preventable admissions of the elderly.
 All measured criteria are ratios of sums, so they can be computed for any grouping (region,
-municipality, age group) by summing the totals first.
+municipality, age group) by summing the totals first; a criterion of some ages only (`min_age`) sums
+the totals of its age groups (naerhed.constants.AGE_GROUP_BOUNDS).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
+
+from naerhed.constants import AGE_GROUP_BOUNDS, AGE_GROUP_LABELS
 
 if TYPE_CHECKING:  # xarray is imported only when criteria are computed (the rule sets need the names alone)
     import xarray as xr
@@ -43,7 +50,9 @@ class Criterion:
     DERIVED_TOTALS), summed left to right; a scenario input (`kind='input'`) has neither and is
     1 (met) or 0 (not met) per draw. good_direction: +1 a higher value is better, -1 lower.
     `calibrated`: the base-year calibration solves for it (calibration_targets.csv has a row per
-    region). `share`: the value is a share 0-1 (percentage-point targets allowed)."""
+    region). `share`: the value is a share 0-1 (percentage-point targets allowed). `min_age`: the
+    criterion counts the persons (and their events) of this age or older only, a lower bound of an age
+    group (years; 0: everyone)."""
 
     name: str
     number: int
@@ -56,6 +65,12 @@ class Criterion:
     denominator: tuple[str, ...] = ()
     calibrated: bool = False
     share: bool = False
+    min_age: int = 0
+
+    @property
+    def age_groups(self) -> tuple[str, ...]:
+        """Labels of the age groups the criterion counts (every group when min_age is 0)."""
+        return tuple(label for (lo, _), label in zip(AGE_GROUP_BOUNDS, AGE_GROUP_LABELS) if lo >= self.min_age)
 
     @property
     def label(self) -> str:
@@ -91,6 +106,9 @@ def register(criterion: Criterion) -> Criterion:
         raise ValueError(f"criterion {criterion.name!r} is already registered")
     if criterion.measured and not (criterion.numerator and criterion.denominator):
         raise ValueError(f"measured criterion {criterion.name!r} needs a numerator and a denominator")
+    if criterion.min_age not in [lo for lo, _ in AGE_GROUP_BOUNDS]:
+        raise ValueError(f"criterion {criterion.name!r}: min_age must be the lower bound of an age group "
+                         f"({', '.join(str(lo) for lo, _ in AGE_GROUP_BOUNDS)}); got {criterion.min_age}")
     REGISTRY[criterion.name] = criterion
     return criterion
 
@@ -109,6 +127,10 @@ register(Criterion("virtual_share", 4, "Andel virtuelle sygehusforløb", "virtua
                    calibrated=True, share=True))
 register(Criterion("digital_solutions", 5, "Digitale løsninger (2019)", "digital solutions for coherent care, 2019",
                    "met (1) or not (0)", 1, kind="input"))
+register(Criterion("elderly_acute_admissions", 6, "Akutte indlæggelser pr. borger på 70 år og derover",
+                   "acute admissions per citizen aged 70+, hypothetical successor scheme",
+                   "acute admissions per citizen aged 70+ per year", -1, numerator=("acute_admissions",),
+                   denominator=("citizens",), min_age=70))
 
 
 def criteria() -> tuple[Criterion, ...]:
@@ -123,17 +145,32 @@ def names(kind: str | None = None, calibrated: bool | None = None) -> tuple[str,
                  if (kind is None or c.kind == kind) and (calibrated is None or c.calibrated == calibrated))
 
 
-def compute_criteria(totals: xr.DataArray, inputs: dict[str, xr.DataArray] | None = None) -> xr.DataArray:
+def compute_criteria(totals: xr.DataArray, inputs: dict[str, xr.DataArray] | None = None,
+                     by_age: xr.DataArray | None = None) -> xr.DataArray:
     """Criteria from totals with a `quantity` dimension (naerhed.health.hospital_use.QUANTITIES),
     already summed over the grouping wanted. Returns the same dimensions with `criterion` instead of
     `quantity`, in the registry's order: every measured criterion and each input criterion given in
-    `inputs` (name → 1/0 per draw, broadcast); input criteria not given are left out."""
+    `inputs` (name → 1/0 per draw, broadcast); input criteria not given are left out.
+
+    A criterion of some ages only (`Criterion.min_age`) needs the totals by age group: `by_age` (the
+    totals before they were summed over `age_group`), or `totals` itself with an `age_group`
+    dimension, in which case it is NaN in the age groups it does not count; with neither it is NaN."""
+    import numpy as np
     import xarray as xr
 
     def total(name):
         return totals.sel(quantity=name)
 
-    values = {c.name: c.value(total) for c in REGISTRY.values() if c.measured}
+    def value(c: Criterion):
+        if not c.min_age:
+            return c.value(total)
+        if "age_group" in totals.dims:
+            return c.value(total).where(totals["age_group"].isin(list(c.age_groups)))
+        if by_age is None:  # totals of all ages only: it cannot be computed
+            return c.value(total) * np.nan
+        return c.value(lambda name: by_age.sel(quantity=name, age_group=list(c.age_groups)).sum("age_group"))
+
+    values = {c.name: value(c) for c in REGISTRY.values() if c.measured}
     first = next(iter(values.values()))
     for name in REGISTRY:
         if inputs and name in inputs and not REGISTRY[name].measured:

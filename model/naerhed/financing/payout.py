@@ -21,7 +21,7 @@ import numpy as np
 import xarray as xr
 
 from .criteria import REGISTRY, names as criterion_names
-from .rules import CriterionRule, RuleSet, met_and_fulfilment, rule_set_for_year, share_kept
+from .rules import CriterionRule, RuleSet, legal_note, met_and_fulfilment, rule_set_for_year, share_kept
 
 
 #: How payout and repayment are settled: every year by the formal rule, or as settlement actually took place.
@@ -29,23 +29,54 @@ SETTLEMENT_MODES = ("formal", "as_applied")
 
 
 def settlement_text(payout: xr.Dataset, year: int) -> str:
-    """How the assessed `year` was settled and whether its rules are in force, in words, from
-    assess()'s result (dimension period, or assessed_year after a run), e.g. 'settlement as applied:
-    no settlement for 2021, the regions keep their a-conto payments (share kept: the formal rule)'."""
+    """How the assessed `year` was settled, in words, from assess()'s result (dimension period, or
+    assessed_year after a run), e.g. 'settlement as applied: no settlement for 2021, the regions keep
+    their a-conto payments (share kept: the formal rule)'. Under the formal rule it says whether
+    settlement took place (published), is assumed not to have (an assumption), or nothing in a year
+    without the scheme (its legal status is said by legal_lines)."""
     dim = payout["settled"].dims[0]
     at = {dim: year}
     mode = payout["settled"].attrs.get("settlement", "formal")
     took_place = bool(payout["settlement_applied"].sel(at))
+    scheme_exists = str(payout["legal_status"].sel(at).values) in ("in_force", "hypothesis")
+    known = "settlement_known" not in payout or bool(payout["settlement_known"].sel(at))
     if mode == "formal":
-        text = "settlement: formal rule" + ("" if took_place else f" (no settlement actually took place for {year})")
-    elif bool(payout["settled"].sel(at)):
-        text = f"settlement as applied: {year} settled by the formal rule"
-    else:
-        text = (f"settlement as applied: no settlement for {year}, the regions keep their a-conto payments "
-                "(share kept: the formal rule)")
-    if str(payout["legal_status"].sel(at).values) == "hypothesis":
-        text += f"; the rules for {year} are a hypothesis (no published instrument)"
-    return text
+        # a year without the scheme had no settlement to take place: its legal note says so (legal_lines)
+        if took_place or not scheme_exists:
+            return "settlement: formal rule"
+        if not known:
+            return f"settlement: formal rule (assumed: no settlement for {year}; not known)"
+        return f"settlement: formal rule (no settlement actually took place for {year})"
+    if bool(payout["settled"].sel(at)):
+        return f"settlement as applied: {year} settled by the formal rule"
+    return (f"settlement as applied: no settlement for {year}, the regions keep their a-conto payments "
+            "(share kept: the formal rule)")
+
+
+def legal_lines(payout: xr.Dataset, years=None) -> list[str]:
+    """The legal status of the assessed years whose rules are not in force, in words from the rule
+    sets (`legal_note`), consecutive years with the same note joined, e.g. ['2025-2026: no published
+    rules were found; figures show what the 2022+ rules would give', '2027-2030: the scheme no
+    longer exists; figures show what the 2022+ rules would give']. `years`: only these (default: all
+    assessed years of `payout`, dimension period or assessed_year)."""
+    if "legal_note" not in payout:  # a Dataset written before legal notes existed
+        return []
+    dim = payout["legal_note"].dims[0]
+    notes = dict(zip(payout[dim].values.tolist(), (str(v) for v in payout["legal_note"].values)))
+    chosen = [int(y) for y in (notes if years is None else years) if int(y) in notes]
+    groups: list[list[int]] = []
+    for year in sorted(chosen):
+        if groups and groups[-1][-1] == year - 1 and notes[groups[-1][-1]] == notes[year]:
+            groups[-1].append(year)
+        else:
+            groups.append([year])
+    return [f"{g[0] if len(g) == 1 else f'{g[0]}-{g[-1]}'}: {notes[g[0]]}" for g in groups if notes[g[0]]]
+
+
+def legal_title(payout: xr.Dataset, years=None) -> str:
+    """legal_lines for a figure title, each on a line of its own after a line break; '' if every
+    year's rules are in force."""
+    return "".join("\n" + line for line in legal_lines(payout, years))
 
 
 def settlement_title(settled: xr.DataArray) -> str:
@@ -104,7 +135,8 @@ def assess(criteria: xr.DataArray, rule_sets: list[RuleSet], population: xr.Data
     criterion have raised the payout), criteria_met, share_kept (the formal rule's), region_pool_dkk,
     payout_formal_dkk and repayment_formal_dkk (the formal rule), payout_dkk and repayment_dkk (as
     settled under `settlement`, 'formal' or 'as_applied'; DKK, draw, period, region) and settled
-    (period), settlement_applied and legal_status (period, the rule set's). None if no year can be assessed (e.g. a projection of one year, whose comparison year
+    (period), settlement_applied, settlement_known (published, not assumed), legal_status and legal_note
+    (period, the rule set's). None if no year can be assessed (e.g. a projection of one year, whose comparison year
     lies before the base year)."""
     if settlement not in SETTLEMENT_MODES:
         raise ValueError(f"settlement must be one of {', '.join(SETTLEMENT_MODES)}; got {settlement!r}")
@@ -149,7 +181,8 @@ def assess(criteria: xr.DataArray, rule_sets: list[RuleSet], population: xr.Data
         assessed.append(year)
         rows.append((met, fulfilment, np.nansum(met[:, :, counted], axis=2), kept, pool, payout, pool - payout,
                      rule.name, pivotal, target, formal_payout, pool - formal_payout, settled,
-                     bool(rule.settlement_applied), rule.legal_status))
+                     bool(rule.settlement_applied), rule.legal_status, legal_note(rule),
+                     getattr(rule.provenance_of("settlement_applied"), "status", "assumption") == "published"))
     if not assessed:
         return None
     stack = lambda i: np.stack([r[i] for r in rows], axis=1)  # noqa: E731
@@ -181,7 +214,13 @@ def assess(criteria: xr.DataArray, rule_sets: list[RuleSet], population: xr.Data
             "settlement_applied": (("period",), np.array([r[13] for r in rows]),
                                    {"description": "whether settlement actually took place (the rule set's settlement_applied)"}),
             "legal_status": (("period",), [r[14] for r in rows],
-                             {"description": "in_force: rules set by a published instrument; hypothesis: the model's"}),
+                             {"description": "the rule set's legal status of the year: in_force (set by a published "
+                                            "instrument), hypothesis (no instrument found), abolished (the scheme no "
+                                            "longer exists) or successor (a hypothetical successor scheme)"}),
+            "settlement_known": (("period",), np.array([r[16] for r in rows], dtype=bool),
+                                 {"description": "whether settlement_applied is published (true) or an assumption"}),
+            "legal_note": (("period",), [r[15] for r in rows],
+                           {"description": "what results say of the year's legal status (empty: in force)"}),
         },
         coords=coords,
     )

@@ -25,9 +25,11 @@ The package, by job:
 
 from .arithmetic import met_and_fulfilment, share_kept
 from .coverage import coverage_problems, rule_set_for_year
-from .describe import describe_rule_set
+from .describe import describe_rule_set, legal_note, rules_label
 from .loading import (
+    EXAMPLES_DIR,
     RULES_DIR,
+    example_rule_files,
     is_rule_file_path,
     load_rule_set,
     load_rule_sets,
@@ -40,6 +42,7 @@ from .sections import CriterionRule, PayoutRule, ProvenanceEntry, SplitRule
 
 __all__ = [
     "CriterionRule",
+    "EXAMPLES_DIR",
     "PROVENANCE_REQUIRED",
     "PayoutRule",
     "ProvenanceEntry",
@@ -48,7 +51,9 @@ __all__ = [
     "SplitRule",
     "coverage_problems",
     "describe_rule_set",
+    "example_rule_files",
     "is_rule_file_path",
+    "legal_note",
     "load_rule_set",
     "load_rule_sets",
     "met_and_fulfilment",
@@ -58,5 +63,6 @@ __all__ = [
     "rule_set_for_year",
     "rule_set_json_schema",
     "rule_set_path",
+    "rules_label",
     "share_kept",
 ]

@@ -12,7 +12,7 @@ from naerhed.financing.criteria import REGISTRY
 from .schema import RuleSet
 from .sections import ProvenanceEntry
 
-__all__ = ["describe_rule_set"]
+__all__ = ["describe_rule_set", "legal_note", "rules_label"]
 
 
 def _share(value: float) -> str:
@@ -113,10 +113,31 @@ def _payout(rule: RuleSet) -> str:
     return f"weighted: {weights}; {partial}{_tag(rule, 'payout')}"
 
 
+def rules_label(rule: RuleSet) -> str:
+    """The rule set's years as results name its rules: '2022+' (open-ended), '2021' or '2019-2021'."""
+    return f"{rule.first_year}+" if rule.last_year is None else rule.years_text()
+
+
+def legal_note(rule: RuleSet) -> str:
+    """What results say of a year under `rule` (the rules in force in that year) about its legal
+    status, without the year: '' where the rules are in force, e.g. 'the scheme no longer exists;
+    figures show what the 2022+ rules would give' (status 'abolished'). Results put the years before
+    it ('2027: ...'; payout.legal_lines)."""
+    would_give = f"figures show what the {rules_label(rule)} rules would give"
+    if rule.legal_status == "hypothesis":
+        return f"no published rules were found; {would_give}"
+    if rule.legal_status == "abolished":
+        return f"the scheme no longer exists; {would_give}"
+    if rule.legal_status == "successor":
+        return (f"nærhedsfinansiering no longer exists; figures show a hypothetical successor scheme, "
+                f"{rule.name} (an assumption, not enacted)")
+    return ""
+
+
 def _legal_status(rule: RuleSet) -> str:
-    status = ("in force (set by a published instrument)" if rule.legal_status == "in_force"
-              else "hypothesis (no published instrument; results say so)")
-    return f"{status}{_tag(rule, 'legal_status')}"
+    if rule.legal_status == "in_force":
+        return f"in force (set by a published instrument){_tag(rule, 'legal_status')}"
+    return f"{rule.legal_status} ({legal_note(rule)}){_tag(rule, 'legal_status')}"
 
 
 def _settlement(rule: RuleSet) -> str:

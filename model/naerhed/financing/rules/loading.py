@@ -1,4 +1,6 @@
-"""Reading rule sets: the packaged ones (naerhed/data/rules/*.yaml) and a user's own rule files.
+"""Reading rule sets: the packaged ones (naerhed/data/rules/*.yaml), the packaged examples
+(naerhed/data/rules/examples/*.yaml: named like a packaged one, never used by default) and a user's
+own rule files.
 
 A rule set is named by a packaged name (its file name without .yaml, e.g. in
 `financing.rule_sets`) or by the path of a YAML file. A file may build on another with
@@ -32,7 +34,9 @@ from .dated import DatedReader, key_path_text
 from .schema import RuleSet
 
 __all__ = [
+    "EXAMPLES_DIR",
     "RULES_DIR",
+    "example_rule_files",
     "is_rule_file_path",
     "load_rule_set",
     "load_rule_sets",
@@ -43,11 +47,24 @@ __all__ = [
 
 #: Folder of the packaged rule files.
 RULES_DIR = Path(__file__).resolve().parents[2] / "data" / "rules"
+#: Folder of the packaged example rule sets (e.g. a hypothetical successor scheme): loaded by name
+#: like the packaged ones, but never used unless a scenario names them.
+EXAMPLES_DIR = RULES_DIR / "examples"
 
 
 def packaged_rule_files() -> dict[str, Path]:
     """The files of the packaged rule sets (read nothing): name -> file, by name."""
     return {path.stem: path for path in sorted(RULES_DIR.glob("*.yaml"))}
+
+
+def example_rule_files() -> dict[str, Path]:
+    """The files of the packaged example rule sets (read nothing): name -> file, by name."""
+    return {path.stem: path for path in sorted(EXAMPLES_DIR.glob("*.yaml"))}
+
+
+def _named_rule_files() -> dict[str, Path]:
+    """Every rule file a name may refer to: the examples, then the packaged rule sets (which win)."""
+    return {**example_rule_files(), **packaged_rule_files()}
 
 
 def packaged_rule_sets() -> dict[str, Path]:
@@ -67,7 +84,7 @@ def is_rule_file_path(text: str) -> bool:
 
 def _packaged_extends(target: str, base_dir: Path) -> Optional[Path]:
     if not is_rule_file_path(target):
-        return packaged_rule_files().get(target)
+        return _named_rule_files().get(target)
     return None
 
 
@@ -108,11 +125,12 @@ def _stamp(files: Iterable[Path]) -> tuple:
 
 
 def _unknown_name(name: str) -> RuleSetError:
-    packaged = packaged_rule_files()
-    close = did_you_mean(name, list(packaged))
+    packaged, examples = packaged_rule_files(), example_rule_files()
+    close = did_you_mean(name, list(packaged) + list(examples))
     hint = f"; did you mean '{close}'?" if close else "."
+    listed = f"; packaged examples: {', '.join(examples)}" if examples else ""
     return RuleSetError([Problem(None, None, "", (
-        f"unknown rule set {name!r}{hint} Packaged rule sets: {', '.join(packaged)}; "
+        f"unknown rule set {name!r}{hint} Packaged rule sets: {', '.join(packaged)}{listed}; "
         "or give the path of a rule file (ending in .yaml)"))])
 
 
@@ -121,10 +139,10 @@ def rule_set_path(name_or_path: Union[str, os.PathLike]) -> Path:
     current folder). Raises RuleSetError for an unknown name."""
     text = os.fspath(name_or_path)
     if isinstance(name_or_path, str) and not is_rule_file_path(text):
-        packaged = packaged_rule_files()
-        if text.strip() not in packaged:
+        named = _named_rule_files()
+        if text.strip() not in named:
             raise _unknown_name(text.strip())
-        return packaged[text.strip()]
+        return named[text.strip()]
     return Path(os.path.abspath(os.path.expanduser(text)))
 
 

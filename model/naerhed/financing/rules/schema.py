@@ -33,6 +33,7 @@ from .sections import (
 __all__ = [
     "DatedEntryForm",
     "DatedForm",
+    "LEGAL_STATUSES",
     "NOT_DATED",
     "PROVENANCE_REQUIRED",
     "RuleSet",
@@ -44,6 +45,8 @@ __all__ = [
 
 #: Keys that must have a provenance entry (the entry may also be for a key below them).
 PROVENANCE_REQUIRED = ("pool_dkk", "split", "criteria", "payout", "settlement_applied")
+#: The legal status of a year's rules (`RuleSet.legal_status`; the words results use: describe.legal_note).
+LEGAL_STATUSES = ("in_force", "hypothesis", "abolished", "successor")
 #: Top-level keys of a rule file that are never given by year.
 NOT_DATED = ("name", "description", "years", "provenance")
 
@@ -112,13 +115,14 @@ class RuleSet(RuleSection, FromFiles):
         "financing.settlement: as_applied, nothing is repaid in a year when this is false.",
         unit="true or false",
     )
-    legal_status: Literal["in_force", "hypothesis"] = field(
+    legal_status: Literal[LEGAL_STATUSES] = field(
         "in_force",
-        description="Whether the rules were set by a published instrument for the year ('in_force') or are "
-        "the model's hypothesis (e.g. years after the scheme's abolition, or after the last year with a "
-        "published circular or order); give it by year to mark where the hypothesis begins. Shown with "
-        "the results of such years.",
-        unit="in_force or hypothesis",
+        description="The legal status of the year's rules: 'in_force' (set by a published instrument), "
+        "'hypothesis' (the scheme exists but no instrument for the year was found: the rules are the "
+        "model's hypothesis), 'abolished' (the scheme no longer exists: the rules show what they would "
+        "give if continued) or 'successor' (a hypothetical successor scheme, not enacted). Give it by "
+        "year to mark where each status begins; results say it for every year that is not in force.",
+        unit="in_force, hypothesis, abolished or successor",
     )
     provenance: dict[ProvenanceKey, ProvenanceEntry] = field(
         description="Where each value comes from, by key path (pool_dkk, split, split.shares, "
