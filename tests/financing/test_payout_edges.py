@@ -33,11 +33,13 @@ payout:
 
 
 def _by_year(values: dict[int, list[float]], draws: int = 2) -> xr.DataArray:
-    """Criteria [draw, period, region, criterion]: the same values in every draw and region."""
+    """Criteria [draw, period, region, criterion]: the same values in every draw and region, given for
+    the first criteria of the registry (1-5); later ones (the successor example's criterion 6, which
+    no rule set of these tests counts) are 1.0 in every year."""
     periods = sorted(values)
-    data = np.zeros((draws, len(periods), 5, len(CRITERIA)))
+    data = np.ones((draws, len(periods), 5, len(CRITERIA)))
     for p, year in enumerate(periods):
-        data[:, p, :, :] = values[year]
+        data[:, p, :, :len(values[year])] = values[year]
     return xr.DataArray(data, dims=("draw", "period", "region", "criterion"),
                         coords={"draw": np.arange(draws), "period": periods, "region": REGIONS,
                                 "criterion": list(CRITERIA)})
@@ -69,13 +71,13 @@ def test_base_year_comparison_partial_credit_and_a_criterion_that_does_not_count
     assert payout["period"].values.tolist() == [2021]  # 2019 and 2020 are before the rule set
     year = payout.sel(period=2021)
     met = year["met"].sel(region=1082).values
-    np.testing.assert_array_equal(met, [[1, np.nan, 1, 0, np.nan]] * 2)
+    np.testing.assert_array_equal(met, [[1, np.nan, 1, 0, np.nan, np.nan]] * 2)  # criterion 6 (successor example) does not count
     fulfilment = year["fulfilment"].sel(region=1082).values
-    np.testing.assert_allclose(fulfilment, [[1, np.nan, 1, 0.5, np.nan]] * 2)
+    np.testing.assert_allclose(fulfilment, [[1, np.nan, 1, 0.5, np.nan, np.nan]] * 2)
     np.testing.assert_allclose(year["share_kept"].values, [[0.85] * 5, [0.35] + [0.85] * 4])
     # only the criterion not met raises the payout when met (fulfilment of a met criterion is 1)
-    np.testing.assert_array_equal(year["pivotal"].sel(draw=0, region=1082).values, [0, 0, 0, 1, 0])
-    np.testing.assert_array_equal(year["pivotal"].sel(draw=1, region=1081).values, [1, 0, 0, 1, 0])
+    np.testing.assert_array_equal(year["pivotal"].sel(draw=0, region=1082).values, [0, 0, 0, 1, 0, 0])
+    np.testing.assert_array_equal(year["pivotal"].sel(draw=1, region=1081).values, [1, 0, 0, 1, 0, 0])
     np.testing.assert_allclose(year["target_value"].sel(draw=0, region=1082).values[[0, 2, 3]],
                                [2.0, 0.10, 0.11])  # stays: the base year's value
     # the need formula, in each draw with that draw's population and need

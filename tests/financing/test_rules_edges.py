@@ -161,9 +161,9 @@ def test_section_model_and_mapping_types_look_inside_optional_and_annotated():
      "threshold_type, min_improvement"),
     ("criteria.virtual_shar", "'criteria.virtual_shar': unknown criterion; did you mean 'criteria.virtual_share'? "
                               "The criteria: stays_per_citizen, activity_per_chronic_dkk, readmission_share, "
-                              "virtual_share, digital_solutions"),
+                              "virtual_share, digital_solutions, elderly_acute_admissions"),
     ("criteria.xyz", "'criteria.xyz': unknown criterion. The criteria: stays_per_citizen, activity_per_chronic_dkk, "
-                     "readmission_share, virtual_share, digital_solutions"),
+                     "readmission_share, virtual_share, digital_solutions, elderly_acute_admissions"),
     ("split.shares.abc", "'split.shares.abc': the key after 'split.shares' must be a number (a region code or a count)"),
     ("pool_dkk.x", "'pool_dkk.x': 'pool_dkk' is a single value, it has no keys below it"),
     ("split.shares.1081.x", "'split.shares.1081.x': 'split.shares.1081' is a single value, it has no keys below it"),
@@ -194,7 +194,7 @@ def _problems(tmp_path: Path, body: str) -> list[str]:
      f"3: split.shares.1086: unknown region code '1086'; the regions are {REGIONS_TEXT}"),
     ("criteria: {zzzzz: {counts: true}}",
      "3: criteria.zzzzz: unknown key. Allowed keys: stays_per_citizen, activity_per_chronic_dkk, readmission_share, "
-     "virtual_share, digital_solutions"),
+     "virtual_share, digital_solutions, elderly_acute_admissions"),
     ("criteria: {stays_per_citizen: {min_improvement: {1081: 0.1, 1082: 0.1, 1083: 0.1, 1084: 0.1, 9999: 0.1}}}",
      f"3: criteria.stays_per_citizen.min_improvement.9999: unknown region code '9999'; the regions are {REGIONS_TEXT}"),
     ("criteria: {stays_per_citizen: {min_improvement: {1081: 0.1, 1082: x, 1083: 0.1, 1084: 0.1, 1085: 0.1}}}",
@@ -365,7 +365,8 @@ def test_rule_set_for_year_names_the_rule_sets_word_for_word():
 import naerhed.financing.rules.loading as loading  # noqa: E402
 from naerhed.financing.rules import load_rule_sets, packaged_rule_sets  # noqa: E402
 
-PACKAGED = "Packaged rule sets: nf2019, nf2020, nf2021, nf2022plus; or give the path of a rule file (ending in .yaml)"
+PACKAGED = ("Packaged rule sets: nf2019, nf2020, nf2021, nf2022plus; packaged examples: successor2027; "
+            "or give the path of a rule file (ending in .yaml)")
 
 
 def test_packaged_rule_sets_are_in_the_order_of_their_first_years_then_names(tmp_path, monkeypatch):
