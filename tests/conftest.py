@@ -2,10 +2,23 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
 import pytest
 
 from naerhed.inputs import load_inputs
 from naerhed.scenario import Scenario
+
+
+def data_raw_script(filename: str, name: str | None = None) -> ModuleType:
+    """The module of a script in data-raw/ (the build and calibration scripts), loaded from its file."""
+    path = Path(__file__).resolve().parents[1] / "data-raw" / filename
+    spec = importlib.util.spec_from_file_location(name or path.stem, path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def make_scenario(**settings) -> Scenario:

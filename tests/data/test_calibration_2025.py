@@ -4,7 +4,6 @@ anchored in 2025 by the baseline."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -15,14 +14,13 @@ from naerhed.data.health_tables import load_calibration_targets
 from naerhed.data.reader import read_table
 from naerhed.financing.criteria import names as criterion_names
 
+from ..conftest import data_raw_script
+
 REPO = Path(__file__).resolve().parents[2]
 
 
 def _build_module():
-    spec = importlib.util.spec_from_file_location("build_calibration_2025", REPO / "data-raw" / "build_calibration_2025.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return data_raw_script("build_calibration_2025.py")
 
 
 def test_the_script_rebuilds_the_packaged_file_byte_for_byte():

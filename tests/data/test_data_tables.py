@@ -1,7 +1,6 @@
 """The packaged reference tables: contents, provenance columns and loaders."""
 
 import csv
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +27,8 @@ from naerhed.data import (
     load_validation_targets,
     package_files,
 )
+
+from ..conftest import data_raw_script
 
 REPO = Path(__file__).resolve().parents[2]
 EXPECTED_FILES = {
@@ -283,9 +284,7 @@ def test_file_sha256():
 
 # --- the build script reproduces the packaged files byte for byte ---------------------------
 def test_build_script_reproduces_packaged_tables(tmp_path, monkeypatch, capsys):
-    spec = importlib.util.spec_from_file_location("build_data", REPO / "data-raw" / "build_data.py")
-    build = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(build)
+    build = data_raw_script("build_data.py")
     monkeypatch.setattr(build, "OUT", tmp_path)
     build.main()
     built = sorted(p.name for p in tmp_path.glob("*.csv"))

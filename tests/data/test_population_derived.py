@@ -3,8 +3,6 @@ fertility factors: margins kept exactly, the derivation's measured error as docu
 factors reproducing the published 2021 births by region."""
 
 import csv
-import importlib.util
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,7 +12,8 @@ from naerhed.data import DATA_DIR, load_fertility, load_fertility_region, load_m
 from naerhed.demography.fertility import birth_probabilities, build_fertility
 from naerhed.errors import DataError
 
-REPO = Path(__file__).resolve().parents[2]
+from ..conftest import data_raw_script
+
 NATIONAL_TOTALS = {2021: 5_840_045, 2022: 5_873_420, 2023: 5_932_654, 2024: 5_961_249, 2025: 5_992_734,
                    2026: 6_025_603}
 HOVEDSTADEN, SJAELLAND = REGION_CODES.index(1084), REGION_CODES.index(1085)
@@ -22,10 +21,7 @@ HOVEDSTADEN, SJAELLAND = REGION_CODES.index(1084), REGION_CODES.index(1085)
 
 @pytest.fixture(scope="module")
 def build():
-    spec = importlib.util.spec_from_file_location("build_data_derived", REPO / "data-raw" / "build_data.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return data_raw_script("build_data.py", "build_data_derived")
 
 
 def test_derived_years_are_flagged_and_keep_the_published_totals():

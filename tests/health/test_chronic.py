@@ -5,7 +5,6 @@ and the loaders' error messages."""
 from __future__ import annotations
 
 import csv
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +33,8 @@ from naerhed.health.chronic import (
 )
 from naerhed.streams import RandomStreams
 
+from ..conftest import data_raw_script
+
 REPO = Path(__file__).resolve().parents[2]
 FIXTURES = REPO / "tests" / "fixtures" / "data"
 CHRONIC_FILES = ("chronic_prevalence.csv", "chronic_targets.csv", "chronic_parameters.csv")
@@ -54,10 +55,7 @@ def model(counts_2019) -> ChronicModel:
 @pytest.fixture(scope="module")
 def projection(model):
     """The offline cell projection the incidence trends are calibrated with (data-raw/chronic_projection.py)."""
-    spec = importlib.util.spec_from_file_location("chronic_projection", REPO / "data-raw" / "chronic_projection.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.reference_projection(model, 2050)
+    return data_raw_script("chronic_projection.py").reference_projection(model, 2050)
 
 
 def synthetic_persons(counts, fraction):
@@ -107,10 +105,7 @@ def test_targets_mark_calibration_and_validation():
 
 
 def test_packaged_parameters_are_reproduced_by_the_calibration_script(capsys):
-    spec = importlib.util.spec_from_file_location("calibrate_chronic", REPO / "data-raw" / "calibrate_chronic.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    assert module.main(["--check"]) == 0, capsys.readouterr().out
+    assert data_raw_script("calibrate_chronic.py").main(["--check"]) == 0, capsys.readouterr().out
 
 
 # --- base year ----------------------------------------------------------------------------

@@ -217,6 +217,14 @@ class TableSpec:
         return name in self._by_name
 
 
+#: The columns of a calibration-targets table (the packaged 2019 and 2025 files and a user's own).
+CALIBRATION_COLUMNS = (
+    Region(), Text("region", required=False),
+    Choice("criterion", lambda: criterion_names(calibrated=True), noun="criterion"),
+    Int("year", 1990, 2100), Float("value", positive=True, what_column="criterion"),
+    Text("unit", required=False), Float("sd", nonneg=True, required=False, empty_ok=True))
+
+
 def _year(name: str = "year", lo: int = YEARS[0], hi: int = YEARS[1]) -> Column:
     return Int(name, lo, hi)
 
@@ -304,10 +312,7 @@ _SPECS = (
         "calibration", "calibration_targets.csv",
         "the base-year level of each criterion per region (calibration targets; e.g. your region's own "
         "eSundhed figures; also `naerhed run --calibration FILE`)",
-        (Region(), Text("region", required=False),
-         Choice("criterion", lambda: criterion_names(calibrated=True), noun="criterion"),
-         Int("year", 1990, 2100), Float("value", positive=True, what_column="criterion"),
-         Text("unit", required=False), Float("sd", nonneg=True, required=False, empty_ok=True)),
+        CALIBRATION_COLUMNS,
         key_columns=("region_code", "criterion"),
     ),
     TableSpec(
@@ -315,10 +320,7 @@ _SPECS = (
         "the level of each criterion per region in 2025, the calibration year of the present-day baseline "
         "(scenarios/baseline.yaml names it as data.calibration; built by data-raw/build_calibration_2025.py; "
         "format of calibration_targets.csv)",
-        (Region(), Text("region", required=False),
-         Choice("criterion", lambda: criterion_names(calibrated=True), noun="criterion"),
-         Int("year", 1990, 2100), Float("value", positive=True, what_column="criterion"),
-         Text("unit", required=False), Float("sd", nonneg=True, required=False, empty_ok=True)),
+        CALIBRATION_COLUMNS,
         key_columns=("region_code", "criterion"),
         use="reference",
     ),
