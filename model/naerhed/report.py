@@ -5,6 +5,7 @@ entry in OUTPUTS."""
 from __future__ import annotations
 
 import csv
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -194,7 +195,9 @@ def repayment_distribution(ds: xr.Dataset, path: Path) -> None:
         half = MC_INTERVAL * ds["risk_expected_repayment_dkk_se"].sel(region=region).values
         low = np.minimum(half, expected.values)  # a repayment is never negative
         ax.errorbar(years, expected.values / 1e6, yerr=np.stack([low, half]) / 1e6, fmt="D", color="#dd8452",
-                    markersize=4, capsize=2, zorder=3, label="expected (bar: 95 % Monte Carlo interval)")
+                    markersize=4, capsize=2, zorder=3,
+                    label="expected (bar: 95 % interval, Monte Carlo and sampling)" if "samples" in ds.attrs
+                    else "expected (bar: 95 % Monte Carlo interval)")
         bounds = ds["risk_var_repayment_dkk_ci"].sel(region=region).transpose("bound", "assessed_year").values
         ax.errorbar(years, var.values / 1e6, yerr=np.maximum([var.values - bounds[0], bounds[1] - var.values], 0) / 1e6, fmt="x", color="#c44e52",
                     markersize=5, capsize=2, zorder=3, label="95 % value at risk")
@@ -270,9 +273,10 @@ def risk_table(ds: xr.Dataset) -> list[dict]:
 
 
 def p_met_heatmap(ds: xr.Dataset, path: Path) -> None:
-    """P(criterion met) per region and assessed year, one panel per measured criterion of the registry;
-    each cell gives the probability in % and its Monte Carlo standard error (binomial, ± one se)."""
-    measured = criterion_names(kind="ratio")
+    """P(criterion met) per region and assessed year, one panel per measured criterion of the registry
+    that a rule set of the run counts in some year; each cell gives the probability in % and its
+    standard error (± one se: Monte Carlo, binomial, and the sampling error where the run measured it)."""
+    measured = [c for c in criterion_names(kind="ratio") if bool(ds["risk_p_met"].sel(criterion=c).notnull().any())]
     years = ds["assessed_year"].values
     names = ds["region_name"].values
     fig, axes = panel_grid(len(measured), panel=(0.6 * len(years) + 2.4, 0.45 * len(names) + 1.4), layout="constrained")
@@ -291,11 +295,12 @@ def p_met_heatmap(ds: xr.Dataset, path: Path) -> None:
         ax.set_xticklabels([str(y) for y in years], fontsize=8)
         ax.set_yticks(range(len(names)))
         ax.set_yticklabels([str(n) for n in names], fontsize=8)
-        ax.set_title(REGISTRY[criterion].label, fontsize=9)
+        ax.set_title("\n".join(textwrap.wrap(REGISTRY[criterion].label, 60)), fontsize=9)  # long labels: no overlap
         ax.set_xlabel("assessed year", fontsize=8)
     fig.colorbar(image, ax=axes, shrink=0.8, label="P(criterion met)")
     fig.suptitle(f"Probability that each criterion is met, % of {ds.sizes['draw']} draws "
-                 f"(± one Monte Carlo standard error)" + legal_title(ds))
+                 + ("(± one standard error: Monte Carlo and sampling)" if "samples" in ds.attrs
+                    else "(± one Monte Carlo standard error)") + legal_title(ds))
     fig.savefig(path, dpi=110)
     plt.close(fig)
 
