@@ -36,6 +36,7 @@ from naerhed.engine import simulate_draw
 from naerhed.financing.criteria import REGISTRY
 from naerhed.health.hospital_use import Q
 from naerhed.inputs import load_inputs
+from naerhed.pipeline import run_dataset
 from naerhed.run_spec import RunSpec
 from naerhed.scenario import Scenario
 from naerhed.streams import SAMPLE_KEY, RandomStreams
@@ -133,8 +134,6 @@ RISK_FIGURES = ("p_met", "p_full_payout", "expected_repayment_dkk")
 def risk_table(fractions: list[float], draws: dict[float, int], seed: int = 11) -> dict:
     """Risk figures [assessed year, region(, criterion)] with their standard errors at each fraction, and
     each fraction's largest gap to the last (full population) in combined standard errors."""
-    from naerhed.pipeline import run_dataset
-
     runs = {}
     for f in fractions:
         scenario = Scenario.model_validate({"name": "population-scale", "population": {"base_year": BASE_YEAR,
@@ -142,7 +141,6 @@ def risk_table(fractions: list[float], draws: dict[float, int], seed: int = 11) 
                                             "uncertainty": "central", "draws": draws[f], "seed": seed,
                                             "end_year": END_YEAR})
         t0 = time.perf_counter()
-        from naerhed.run_spec import RunSpec
         ds = run_dataset(RunSpec.from_scenario(scenario, load_inputs(scenario)))
         runs[f] = {name: {"value": ds[f"risk_{name}"].values.tolist(), "se": ds[f"risk_{name}_se"].values.tolist(),
                           "sample_se": (ds[f"risk_{name}_sample_se"].values.tolist()
