@@ -77,6 +77,9 @@ SRC_REGIONS = (
     "DST region codes and names: DST StatBank FOLK1A variable OMRÅDE (https://www.statbank.dk/FOLK1A); "
     "English names: https://en.wikipedia.org/wiki/Regions_of_Denmark"
 )
+SRC_REFORM = ("sundhedsreform, agreement of 15 November 2024, act L 214 (2024-25) signed 20 June 2025: "
+              "https://www.ft.dk/samling/20241/lovforslag/L214/index.htm; "
+              "https://en.wikipedia.org/wiki/Region_of_Eastern_Denmark")
 
 # Published 1 January regional totals used to calibrate the imputation (all five regions known).
 REGION_TOTALS_FILE = RAW / "reference" / "population_region.csv"
@@ -934,11 +937,20 @@ def build_validation_targets() -> None:
 
 
 def build_regions() -> None:
+    """The region registry: the five regions (2007-2026 for the two that merge) and Region Østdanmark
+    from 2027 (Hovedstaden + Sjælland, the health reform)."""
     name_en = ("North Denmark Region", "Central Denmark Region", "Region of Southern Denmark",
                "Capital Region of Denmark", "Region Zealand")
-    rows = [[code, REGION_NAMES[i], f"Region {REGION_NAMES[i]}", name_en[i], "published", SRC_REGIONS]
+    last = {1084: 2026, 1085: 2026}
+    rows = [[code, REGION_NAMES[i], f"Region {REGION_NAMES[i]}", name_en[i], "", last.get(code, ""), "", "published",
+             SRC_REGIONS + (f"; merged into Region Østdanmark from 2027: {SRC_REFORM}" if code in last else ""), ""]
             for i, code in enumerate(REGION_CODES)]
-    write_csv("regions.csv", ["region_code", "region", "name_da", "name_en", "status", "source"], rows)
+    rows.append([1086, "Østdanmark", "Region Østdanmark", "Region of Eastern Denmark", 2027, "", "1084 1085",
+                 "assumption", SRC_REFORM,
+                 "the region, its first year and its predecessors are published (46 municipalities: Hovedstaden's "
+                 "29 and Sjælland's 17); the code 1086 is the model's own: no DST code for the new region was found"])
+    write_csv("regions.csv", ["region_code", "region", "name_da", "name_en", "first_year", "last_year", "predecessors",
+                              "status", "source", "note"], rows)
 
 
 def main() -> None:

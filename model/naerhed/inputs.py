@@ -18,6 +18,7 @@ from .errors import DataError, ScenarioError
 from .health.calibration import calibration_year_problem
 from .health.model import Health, build_health
 from .health.year_shocks import ShockPlan, load_shock_plan
+from .regions import BASE_REGIONS, RegionMap
 from .interventions.catalogue import CATALOGUE_FILE, load_catalogue, resolve
 from .yaml_models import Problem
 
@@ -26,7 +27,8 @@ from .yaml_models import Problem
 class Inputs:
     """base_counts: persons [region, sex, age] on 1 January of the base year;
     municipality_names: labels of the municipality index; files: every data file used (for hashes);
-    year_shocks: the sizes of the year shocks of hospital use (naerhed.health.year_shocks)."""
+    year_shocks: the sizes of the year shocks of hospital use (naerhed.health.year_shocks);
+    regions: the region registry (which regions exist in which year, naerhed.regions)."""
 
     base_year: int
     base_counts: np.ndarray
@@ -36,6 +38,7 @@ class Inputs:
     files: dict[str, Path]
     year_shocks: ShockPlan
     interventions: list = field(default_factory=list)
+    regions: RegionMap = BASE_REGIONS
 
 
 def _path(value) -> Path | None:
@@ -98,6 +101,7 @@ def year_problems(scenario) -> list[Problem]:
         if problem:
             add("data.calibration", problem)
     read("year_shocks", lambda: load_shock_plan(_path(files.year_shocks)))
+    read("regions", lambda: data.load_regions(path=_path(files.regions)))
     return problems
 
 
@@ -150,4 +154,5 @@ def load_inputs(scenario) -> Inputs:
         used["intervention_catalogue"] = CATALOGUE_FILE
     return Inputs(base_year=base_year, base_counts=base_counts, municipality_names=list(municipalities.names),
                   demography=demography, health=health, files=used,
-                  year_shocks=load_shock_plan(_path(files.year_shocks)), interventions=interventions)
+                  year_shocks=load_shock_plan(_path(files.year_shocks)), interventions=interventions,
+                  regions=data.load_regions(path=_path(files.regions)))

@@ -19,6 +19,7 @@ import xarray as xr  # noqa: E402
 
 from .financing.criteria import REGISTRY, names as criterion_names  # noqa: E402
 from .financing.payout import legal_lines, legal_title, settlement_title  # noqa: E402
+from . import regions  # noqa: E402
 from .results import (OLD_AGE, criteria_breakdown_table, criteria_table, risk_sources_table, risk_summary_text,
                       summary_table)  # noqa: E402
 
@@ -37,7 +38,7 @@ def write_csv(path: Path, rows: list[dict]) -> None:
 
 def population_pyramid(ds: xr.Dataset, path: Path) -> None:
     """Population by age and sex, whole country, first and last year (mean over draws)."""
-    national = ds["population"].sum("region").mean("draw")
+    national = regions.national(ds["population"]).mean("draw")
     first, last = int(ds["year"][0]), int(ds["year"][-1])
     ages = ds["age"].values
     fig, ax = plt.subplots(figsize=(8, 7))
@@ -83,7 +84,7 @@ def persons_80plus_by_region(ds: xr.Dataset, path: Path) -> None:
 
 def population_components(ds: xr.Dataset, path: Path) -> None:
     """Births, deaths and net migration per year for the whole country (mean over draws)."""
-    national = {name: ds[name].sum(("region", "sex")).mean("draw") / 1000
+    national = {name: regions.national(ds[name]).sum("sex").mean("draw") / 1000
                 for name in ("births", "deaths", "immigrants", "emigrants")}
     periods = ds["period"].values
     fig, ax = plt.subplots(figsize=(9, 5))
@@ -231,7 +232,7 @@ def risk_table(ds: xr.Dataset) -> list[dict]:
 
     for year in ds["assessed_year"].values.tolist():
         r = ds.sel(assessed_year=year)
-        for region in list(names) + ["all"]:
+        for region in regions.regions_of_year(ds, year) + ["all"]:
             if region == "all":
                 x, suffix = r, "_all"
                 kept = (r["payout_dkk"].sum("region") / r["region_pool_dkk"].sum("region"))

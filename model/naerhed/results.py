@@ -2,6 +2,14 @@
 
 Dimensions: draw, year (1 January, stocks), period (calendar year, flows), region (DST code),
 sex, age (completed years; the last is open).
+
+The region axis holds every region that exists in some year of the run (naerhed.regions): the five
+simulated regions, then the regions formed by a reform within the run's years (from 2027 Region
+Østdanmark = Hovedstaden + Sjælland). Persons, events, hospital totals and criteria are given for
+every region in every year (a formed region's are the sums of its predecessors': both views); money
+and risk only for the regions that exist in the assessed year (NaN otherwise). The coordinates
+region_first_year / region_last_year (0: open) and region_predecessors say which is which; sum a
+territorial quantity over the country with naerhed.regions.national.
 """
 
 from __future__ import annotations
@@ -21,6 +29,7 @@ from .financing.risk import (LEVEL, parameter_share, parameter_share_se, precisi
 from .health.chronic import CONDITIONS
 from .health.hospital_use import QUANTITIES, activity_of_rates
 from .inputs import Inputs
+from .regions import RegionMap, base_codes, national, regions_of_year
 from .run_spec import RunSpec
 
 OLD_AGE = 80  # persons 80+ (the DST projection's headline age group)
@@ -34,16 +43,25 @@ def to_dataset(draws: list[DrawResult], spec: RunSpec) -> xr.Dataset:
     """Stack the draws of the run `spec` into one Dataset with units and descriptions on every variable."""
     inputs = spec.inputs
     years = np.arange(inputs.base_year, spec.end_year + 1)
+    regions = inputs.regions
+    codes = regions.axis(inputs.base_year, spec.end_year)
     coords = {
         "draw": np.arange(len(draws)),
         "year": years,
         "period": years[:-1],
-        "region": list(REGION_CODES),
-        "region_name": ("region", list(REGION_NAMES)),
+        "region": codes,
+        "region_name": ("region", [regions.name(code) for code in codes]),
         "sex": list(SEXES),
         "age": np.arange(N_AGES),
     }
-    population = np.stack([d.population for d in draws]).astype(np.float32)
+    if codes != list(REGION_CODES):  # a reform within the run's years: say which region exists when
+        index = [regions.index(code) for code in codes]
+        coords.update(
+            region_first_year=("region", [regions.first_year[i] or 0 for i in index]),
+            region_last_year=("region", [regions.last_year[i] or 0 for i in index]),
+            region_predecessors=("region", [" ".join(map(str, regions.member_codes(code))) if not regions.is_base(code)
+                                            else "" for code in codes]))
+    population = regions.aggregate(np.stack([d.population for d in draws]).astype(np.float32), codes, axis=2)
     data_vars = {
         "population": (("draw", "year", "region", "sex", "age"), population,
                        {"units": "persons", "description": f"persons on 1 January by age in completed years ({MAX_AGE} = {MAX_AGE}+)"}),
@@ -55,7 +73,7 @@ def to_dataset(draws: list[DrawResult], spec: RunSpec) -> xr.Dataset:
         "emigrants": "persons removed by net migration (or by alignment) during the calendar year",
     }
     for name in EVENT_NAMES:
-        values = np.stack([d.events[name] for d in draws]).astype(np.float32)
+        values = regions.aggregate(np.stack([d.events[name] for d in draws]).astype(np.float32), codes, axis=2)
         data_vars[name] = (("draw", "period", "region", "sex"), values, {"units": "persons", "description": descriptions[name]})
     mortality = inputs.demography.mortality
     e0 = np.array([[life_expectancy(mortality.rates(int(y))[s], s) for s in range(2)] for y in years[:-1]])
@@ -67,6 +85,23 @@ def to_dataset(draws: list[DrawResult], spec: RunSpec) -> xr.Dataset:
     return add_interventions(add_health(ds, draws, inputs), draws, inputs)
 
 
+def by_axis(values: np.ndarray, regions: RegionMap, ds: xr.Dataset, axis: int) -> np.ndarray:
+    """A quantity by simulated region (size 5 on `axis`) on the region axis of `ds`: a formed region's
+    value is the sum of its predecessors' (persons, events, DKK)."""
+    return regions.aggregate(values, ds["region"].values.tolist(), axis)
+
+
+def parameters_by_axis(values: np.ndarray, ds: xr.Dataset, axis: int) -> np.ndarray:
+    """A sampled parameter by simulated region (size 5 on `axis`) on the region axis of `ds`: NaN
+    for a formed region (its parameters are its predecessors', naerhed.results.sampled_parameters)."""
+    extra = ds.sizes["region"] - values.shape[axis]
+    if not extra:
+        return values
+    shape = list(values.shape)
+    shape[axis] = extra
+    return np.concatenate([values, np.full(shape, np.nan)], axis=axis)
+
+
 def add_interventions(ds: xr.Dataset, draws: list[DrawResult], inputs: Inputs) -> xr.Dataset:
     """Participants and cost of each intervention by year and region, and its sampled effects."""
     if not inputs.interventions:
@@ -75,9 +110,9 @@ def add_interventions(ds: xr.Dataset, draws: list[DrawResult], inputs: Inputs) -
     ds = ds.assign_coords(intervention=names,
                           intervention_type=("intervention", [iv.type for iv in inputs.interventions]))
     dims = ("draw", "period", "intervention", "region")
-    ds["intervention_participants"] = (dims, np.stack([d.participants for d in draws]),
+    ds["intervention_participants"] = (dims, by_axis(np.stack([d.participants for d in draws]), inputs.regions, ds, 3),
                                        {"units": "persons", "description": "persons covered in the calendar year"})
-    ds["intervention_cost_dkk"] = (dims, np.stack([d.intervention_cost_dkk for d in draws]),
+    ds["intervention_cost_dkk"] = (dims, by_axis(np.stack([d.intervention_cost_dkk for d in draws]), inputs.regions, ds, 3),
                                    {"units": "DKK", "description": "cost in the calendar year"})
     effect_names = sorted({k for d in draws for e in d.intervention_effects for k in e})
     values = np.full((len(draws), len(names), len(effect_names)), np.nan)
@@ -107,12 +142,15 @@ def replicate_criteria(draws: list[DrawResult], spec: RunSpec) -> xr.DataArray:
     by_municipality = hospital.reshape(n, periods, quantities, municipality_region.size, N_AGE_GROUPS).sum(axis=4)
     by_region = np.stack([by_municipality[..., municipality_region == r].sum(axis=-1) for r in range(len(REGION_CODES))],
                          axis=-1)
+    regions = spec.inputs.regions
+    codes = regions.axis(spec.inputs.base_year, spec.end_year)
     coords = {"period": np.arange(spec.inputs.base_year, spec.end_year), "quantity": list(QUANTITIES),
-              "region": list(REGION_CODES)}
-    totals = xr.DataArray(by_region, dims=("replicate", "period", "quantity", "region"), coords=coords)
+              "region": codes}
+    totals = xr.DataArray(regions.aggregate(by_region, codes, axis=-1), dims=("replicate", "period", "quantity", "region"),
+                          coords=coords)
     cells = hospital.reshape(n, periods, quantities, municipality_region.size, N_AGE_GROUPS)
-    by_age = xr.DataArray(np.stack([cells[..., municipality_region == r, :].sum(axis=-2) for r in range(len(REGION_CODES))],
-                                   axis=-2),
+    by_age = np.stack([cells[..., municipality_region == r, :].sum(axis=-2) for r in range(len(REGION_CODES))], axis=-2)
+    by_age = xr.DataArray(regions.aggregate(by_age, codes, axis=-2),
                           dims=("replicate", "period", "quantity", "region", "age_group"),
                           coords={**coords, "age_group": list(AGE_GROUP_LABELS)})
     return compute_criteria(totals, by_age=by_age).transpose("replicate", "period", "region", "criterion")
@@ -167,7 +205,8 @@ def add_financing(ds: xr.Dataset, spec: RunSpec, perturbations: xr.DataArray | N
     need = (population * xr.DataArray(need_weight(spec.inputs), dims=("sex", "age"))).sum(("sex", "age"))
 
     def payout_of(criteria: xr.DataArray):
-        return assess(criteria, list(spec.rule_sets), population.sum(("sex", "age")), need, spec.settlement)
+        return assess(criteria, list(spec.rule_sets), population.sum(("sex", "age")), need, spec.settlement,
+                      spec.inputs.regions)
 
     payout = payout_of(ds["criteria"])
     if payout is None:
@@ -198,8 +237,8 @@ def sampled_parameters(ds: xr.Dataset, region: int | None = None) -> xr.DataArra
         if name not in ds:
             continue
         da = ds[name]
-        if region is not None and "region" in da.dims:
-            da = da.sel(region=region, drop=True)
+        if "region" in da.dims:  # a formed region's parameters are its predecessors'
+            da = da.sel(region=simulated_regions(ds, region))
         other = [d for d in da.dims if d != "draw"]
         flat = da.transpose("draw", *other).values.reshape(da.sizes["draw"], -1)
         columns.append(flat)
@@ -207,14 +246,22 @@ def sampled_parameters(ds: xr.Dataset, region: int | None = None) -> xr.DataArra
     return xr.DataArray(values, dims=("draw", "parameter"))
 
 
+def simulated_regions(ds: xr.Dataset, region: int | None) -> list[int]:
+    """The simulated regions whose sampled parameters act on `region` (a formed region: its
+    predecessors; None: all five)."""
+    if region is None:
+        return base_codes(ds)
+    if "region_predecessors" in ds.coords and str(ds["region_predecessors"].sel(region=region).values):
+        return [int(c) for c in str(ds["region_predecessors"].sel(region=region).values).split()]
+    return [int(region)]
+
+
 def shock_regressors(ds: xr.Dataset, year: int, region: int | None = None) -> xr.DataArray:
     """The year shocks that can move the outcome of assessed `year`, as (draw, parameter): the cumulated
     shocks (year_shock) of the year and of the year before (the comparison year of a target relative
     to the previous year), of `region` only (all regions' with region None)."""
     periods = [p for p in (year - 1, year) if p in ds["period"].values]
-    shocks = ds["year_shock"].sel(period=periods)
-    if region is not None:
-        shocks = shocks.sel(region=region)
+    shocks = ds["year_shock"].sel(period=periods, region=simulated_regions(ds, region))
     values = shocks.transpose("draw", ...).values.reshape(ds.sizes["draw"], -1)
     return xr.DataArray(values, dims=("draw", "parameter"))
 
@@ -320,24 +367,27 @@ def add_health(ds: xr.Dataset, draws: list[DrawResult], inputs: Inputs) -> xr.Da
                              {"units": "persons, events or DKK (see quantity)",
                               "description": "hospital use in the calendar year by municipality and age group"})
     ds["chronic_persons"] = (("draw", "year", "region", "condition"),
-                             np.stack([d.chronic_persons for d in draws]).astype(np.float32),
+                             by_axis(np.stack([d.chronic_persons for d in draws]).astype(np.float32), inputs.regions, ds, 2),
                              {"units": "persons", "description": "persons with each chronic condition on 1 January"})
-    ds["calibration_scale"] = (("draw", "scale", "region"), np.stack([d.region_scale for d in draws]),
+    ds["calibration_scale"] = (("draw", "scale", "region"), parameters_by_axis(np.stack([d.region_scale for d in draws]), ds, 2),
                                {"units": "multiplier", "description": "regional calibration multipliers of the base rates"})
-    ds["year_shock"] = (("draw", "period", "scale", "region"), np.stack([d.year_shocks for d in draws]),
+    ds["year_shock"] = (("draw", "period", "scale", "region"), parameters_by_axis(np.stack([d.year_shocks for d in draws]), ds, 3),
                         {"units": "log multiplier",
                          "description": "year shocks of hospital use cumulated from the calibration year (log of the "
                                         "multiplier of the region scale in the calendar year; naerhed.health.year_shocks)"})
     ds = ds.assign_coords(target_criterion=list(criterion_names(calibrated=True)))
-    ds["calibration_target"] = (("draw", "target_criterion", "region"), np.stack([d.calibration_targets for d in draws]),
+    ds["calibration_target"] = (("draw", "target_criterion", "region"),
+                                parameters_by_axis(np.stack([d.calibration_targets for d in draws]), ds, 2),
                                 {"units": "as the criterion", "description": "base-year criterion level sampled in the draw"})
     ds["trend"] = (("draw", "measure"), np.stack([d.trend for d in draws]),
                    {"units": "relative change per year", "description": "secular trend sampled in the draw"})
     inputs_met = {name: xr.DataArray(np.array([d.inputs_met[name] for d in draws], dtype=float), dims="draw")
                   for name in criterion_names(kind="input")}
     totals = ds["hospital_totals"].astype(np.float64)
-    by_region = totals.sum("age_group").groupby(ds["municipality_region"]).sum().rename(municipality_region="region")
-    by_region_age = totals.groupby(ds["municipality_region"]).sum().rename(municipality_region="region")
+    by_region = on_axis(totals.sum("age_group").groupby(ds["municipality_region"]).sum().rename(municipality_region="region"),
+                        inputs.regions, ds)
+    by_region_age = on_axis(totals.groupby(ds["municipality_region"]).sum().rename(municipality_region="region"),
+                            inputs.regions, ds)
     ds["criteria"] = compute_criteria(by_region, inputs_met, by_age=by_region_age).transpose(
         "draw", "period", "region", "criterion")
     ds["criteria_by_municipality"] = compute_criteria(totals.sum("age_group"), by_age=totals).transpose(
@@ -350,6 +400,15 @@ def add_health(ds: xr.Dataset, draws: list[DrawResult], inputs: Inputs) -> xr.Da
     for name in ("criteria", "criteria_by_municipality", "criteria_by_age_group", "criteria_national"):
         ds[name].attrs = {"units": units, "description": "nærhedsfinansiering criteria in the calendar year (period)"}
     return ds
+
+
+def on_axis(values: xr.DataArray, regions: RegionMap, ds: xr.Dataset) -> xr.DataArray:
+    """Totals by simulated region (dimension region, the five codes) on the region axis of `ds`
+    (by_axis)."""
+    axis = values.get_axis_num("region")
+    return xr.DataArray(by_axis(values.values, regions, ds, axis), dims=values.dims,
+                        coords={**{d: values[d] for d in values.dims if d != "region" and d in values.coords},
+                                "region": ds["region"].values})
 
 
 def summary_table(ds: xr.Dataset) -> list[dict]:
@@ -374,7 +433,7 @@ def summary_table(ds: xr.Dataset) -> list[dict]:
 
     for year in ds["year"].values.tolist():
         for region in names.keys() | {"all"}:
-            pick = (lambda a: a.sum("region")) if region == "all" else (lambda a, r=region: a.sel(region=r))
+            pick = national if region == "all" else (lambda a, r=region: a.sel(region=r))
             row = {"year": year, "region_code": "" if region == "all" else region,
                    "region": "Danmark (all regions)" if region == "all" else names[region]}
             pop = pick(total).sel(year=year).values
@@ -436,6 +495,23 @@ def stated_precision(ds: xr.Dataset) -> tuple[float, float, float]:
             float(ds.attrs.get("tail_precision", TAIL_PRECISION)))
 
 
+def reform_lines(ds: xr.Dataset, year: int) -> list[str]:
+    """What a reform changed in the regions assessed in `year`, e.g. ['4 regions from 2027: Region
+    Østdanmark is Hovedstaden + Sjælland together (the figures of the five regions are kept in
+    criteria.csv and summary.csv)']; [] when the year has the five regions of the simulation."""
+    codes = regions_of_year(ds, year)
+    formed = [code for code in codes if code not in base_codes(ds)]
+    if not formed:
+        return []
+    names = dict(zip(ds["region"].values.tolist(), ds["region_name"].values.tolist()))
+    parts = [f"Region {names[code]} is {' + '.join(names[int(c)] for c in simulated_regions(ds, code))} together"
+             for code in formed]
+    first = max(int(ds["region_first_year"].sel(region=code)) for code in formed)
+    return [f"{len(codes)} regions from {first}: {'; '.join(parts)} (assessed as one region, compared with the "
+            "predecessors' combined level of the year before; the figures of the five regions are kept in criteria.csv "
+            "and summary.csv)."]
+
+
 def risk_summary_text(ds: xr.Dataset) -> list[str]:
     """Plain-language lines per assessed year: its legal status where the rules are not in force
     (e.g. '2027: the scheme no longer exists; ...'), one line per region and one for all regions, each figure
@@ -449,6 +525,7 @@ def risk_summary_text(ds: xr.Dataset) -> list[str]:
                      f"{settlement_text(ds, year)}; {ds.sizes['draw']} draws):")
         if "legal_note" in ds:
             lines.extend(f"  {line}." for line in legal_lines(ds, [year]))
+        lines.extend(f"  {line}" for line in reform_lines(ds, year))
         settled = bool(ds["settled"].sel(assessed_year=year)) if "settled" in ds else True
         lines.extend("  " + line for line in summary_lines(risk, names, year, settled))
     precision, money, tail = stated_precision(ds)
@@ -565,7 +642,8 @@ def risk_sources_table(ds: xr.Dataset) -> list[dict]:
         return ds[name].sel(**where) if shocks else 0.0
 
     for year in ds["assessed_year"].values.tolist():
-        for region, name in names.items():
+        for region in regions_of_year(ds, year):
+            name = names[region]
             rows.append(row(year, region, name, "repayment", "mio. DKK",
                             ds["repayment_dkk"].sel(assessed_year=year, region=region).values / 1e6,
                             ds["risk_repayment_parameter_share"].sel(assessed_year=year, region=region),

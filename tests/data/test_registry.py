@@ -53,7 +53,8 @@ def test_manifest_lists_every_table_a_run_reads():
     assert list(used) == [spec.key for spec in run_tables()]
     assert used["births_by_sex"] == DATA_DIR / "births_by_sex.csv"
     assert set(used) > {spec.key for spec in scenario_tables()}
-    assert not {"validation_targets", "model_checks", "regions"} & set(used)
+    assert not {"validation_targets", "model_checks"} & set(used)
+    assert used["regions"] == DATA_DIR / "regions.csv"  # the region registry: which regions exist in which year
 
 
 def test_users_file_replaces_the_packaged_one_in_the_manifest(tmp_path):

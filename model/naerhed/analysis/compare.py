@@ -14,6 +14,7 @@ import xarray as xr
 
 from ..financing.criteria import REGISTRY
 from ..financing.risk import LEVEL, expected_shortfall, value_at_risk
+from ..regions import every_region_full, regions_of_year
 
 Z95 = 1.959963984540054
 BOOTSTRAP_REPLICATES = 1000
@@ -71,7 +72,7 @@ def risk_differences(reference: xr.Dataset, other: xr.Dataset, names: tuple[str,
     rows = []
     region_names = dict(zip(reference["region"].values.tolist(), reference["region_name"].values.tolist()))
     for year in reference["assessed_year"].values.tolist():
-        for region in list(region_names) + ["all"]:
+        for region in regions_of_year(reference, year) + ["all"]:
             def pick(ds, name):
                 values = ds[name].sel(assessed_year=year)
                 values = values.sum("region") if region == "all" else values.sel(region=region)
@@ -79,8 +80,7 @@ def risk_differences(reference: xr.Dataset, other: xr.Dataset, names: tuple[str,
 
             repay_a, repay_b = pick(reference, "repayment_dkk"), pick(other, "repayment_dkk")
             if region == "all":
-                full_a = (reference["share_kept"].sel(assessed_year=year) >= 1 - 1e-9).all("region").values.astype(float)
-                full_b = (other["share_kept"].sel(assessed_year=year) >= 1 - 1e-9).all("region").values.astype(float)
+                full_a, full_b = (every_region_full(ds["share_kept"].sel(assessed_year=year)) for ds in (reference, other))
             else:
                 full_a = (pick(reference, "share_kept") >= 1 - 1e-9).astype(float)
                 full_b = (pick(other, "share_kept") >= 1 - 1e-9).astype(float)

@@ -12,6 +12,7 @@ import xarray as xr
 from ..executors import Executor
 from ..financing.criteria import names as criterion_names
 from ..pipeline import Progress, run_dataset
+from ..regions import national, regions_of_year
 from ..run_spec import RunSpec
 
 
@@ -26,15 +27,15 @@ def contribution_rows(spec: RunSpec, full: xr.Dataset, executor: Executor | None
         years = full["assessed_year"].values.tolist() if "assessed_year" in full.dims else []
         names = dict(zip(full["region"].values.tolist(), full["region_name"].values.tolist()))
         for year in years:
-            for region in list(names) + ["all"]:
+            for region in regions_of_year(full, year) + ["all"]:
                 def pick(ds, var):
                     values = ds[var].sel(assessed_year=year)
                     return values.sum("region") if region == "all" else values.sel(region=region)
 
                 participants = full["intervention_participants"].sel(period=year, intervention=iv.name)
                 cost = full["intervention_cost_dkk"].sel(period=year, intervention=iv.name)
-                participants = participants.sum("region") if region == "all" else participants.sel(region=region)
-                cost = cost.sum("region") if region == "all" else cost.sel(region=region)
+                participants = national(participants) if region == "all" else participants.sel(region=region)
+                cost = national(cost) if region == "all" else cost.sel(region=region)
                 payout_change = pick(full, "payout_dkk") - pick(reduced, "payout_dkk")
                 row = {"intervention": iv.name, "type": iv.type, "year": year,
                        "region_code": "" if region == "all" else region,

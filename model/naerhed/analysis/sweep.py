@@ -36,6 +36,7 @@ from ..financing.criteria import names as criterion_names
 from ..financing.payout import legal_lines
 from ..inputs import load_inputs
 from ..pipeline import run_dataset
+from ..regions import regions_of_year
 from ..report import panel_grid, write_csv
 from ..run_spec import RunSpec
 from ..scenario import load_scenario
@@ -197,7 +198,7 @@ def region_rows(ds) -> list[dict]:
     names = dict(zip(ds["region"].values.tolist(), ds["region_name"].values.tolist()))
     for year in ds["assessed_year"].values.tolist():
         at = ds.sel(assessed_year=year)
-        for code, name in [*names.items(), ("", "all regions")]:
+        for code, name in [*((c, names[c]) for c in regions_of_year(ds, year)), ("", "all regions")]:
             suffix, here = ("_all", at) if code == "" else ("", at.sel(region=code))
             rows.append({"year": year, "region_code": code, "region": name,
                          "p_full_payout": float(here[f"risk_p_full_payout{suffix}"]),

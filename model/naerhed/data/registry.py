@@ -433,11 +433,14 @@ _SPECS = (
     ),
     TableSpec(
         "regions", "regions.csv",
-        "the five regions: DST code, short name and official Danish and English names "
-        "(documentation of naerhed.constants.REGION_CODES and REGION_NAMES)",
-        (Region(), Text("region", if_empty="empty region name"), Text("name_da"), Text("name_en")),
+        "the regions and the years they exist (the region registry): DST code, short name, official Danish "
+        "and English names, first and last year (empty: open), and for a region formed by a reform the "
+        "regions it is formed of (predecessors, codes separated by spaces); the five regions of 2007-2026 "
+        "are the simulation's (naerhed.constants.REGION_CODES) and have no predecessors (naerhed.regions)",
+        (Int("region_code", 1000, 9999), Text("region", if_empty="empty region name"), Text("name_da"),
+         Text("name_en"), Text("first_year", required=False), Text("last_year", required=False),
+         Text("predecessors", required=False)),
         key_columns=("region_code",),
-        use="reference",
     ),
 )
 

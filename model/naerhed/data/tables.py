@@ -20,6 +20,7 @@ import numpy as np
 
 from ..constants import MAX_AGE, N_AGES, N_REGIONS, REGION_CODES, REGION_NAMES, SEXES
 from ..errors import DataError
+from ..regions import RegionMap
 from .files import ranges
 from .reader import Table, axis_index, cached_build, frozen
 from .registry import MIGRATION_MAX_AGE, SINGLE_AGE_MORTALITY_AGES, TABLES
@@ -311,3 +312,73 @@ def load_projection(path=None) -> tuple[np.ndarray, np.ndarray]:
     packaged: DST FRDK118 (2018 vintage), 2018-2060."""
     years, values = _projection(path)
     return years.copy(), values.copy()
+
+
+# ---------------------------------------------------------------------------------------------
+# The region registry
+# ---------------------------------------------------------------------------------------------
+_REGISTRY_YEARS = range(2007, 2101)  # the years in which the regions must partition the country
+
+
+@cached_build(TABLES["regions"])
+def _regions(table: Table) -> RegionMap:
+    codes = [int(c) for c in table["region_code"].tolist()]
+    lines = [int(line) for line in table.lines.tolist()]
+
+    def year(column: str, i: int) -> int | None:
+        text = str(table[column][i]) if table.has(column) else ""
+        if not text:
+            return None
+        if not text.isdigit() or not 2007 <= int(text) <= 2100:
+            raise table.error(lines[i], column, f"{text!r} is not a year between 2007 and 2100 (or empty: open)")
+        return int(text)
+
+    first = [year("first_year", i) for i in range(len(codes))]
+    last = [year("last_year", i) for i in range(len(codes))]
+    predecessors: list[list[int]] = []
+    for i, code in enumerate(codes):
+        words = str(table["predecessors"][i]).replace(",", " ").split() if table.has("predecessors") else []
+        if any(not w.isdigit() or int(w) not in codes or int(w) == code for w in words):
+            raise table.error(lines[i], "predecessors", f"{' '.join(words)!r}: each predecessor must be the code of "
+                              f"another region of the file ({', '.join(map(str, codes))}), separated by spaces")
+        if (code in REGION_CODES) == bool(words):
+            raise table.error(lines[i], "predecessors", f"region {code}: the five regions the model simulates "
+                              f"({', '.join(map(str, REGION_CODES))}) have no predecessors, and every other region "
+                              "is formed of predecessors")
+        if first[i] is not None and last[i] is not None and last[i] < first[i]:
+            raise table.error(lines[i], "last_year", f"{last[i]} is before first_year {first[i]}")
+        predecessors.append([int(w) for w in words])
+    missing = [c for c in REGION_CODES if c not in codes]
+    if missing:
+        raise DataError(f"{table.path}: the five regions the model simulates must be in the file; missing: "
+                        f"{', '.join(map(str, missing))}")
+
+    def members(i: int, seen: tuple[int, ...] = ()) -> tuple[int, ...]:
+        if codes[i] in seen:
+            raise table.error(lines[i], "predecessors", f"region {codes[i]} is its own predecessor (a cycle)")
+        if codes[i] in REGION_CODES:
+            return (REGION_CODES.index(codes[i]),)
+        return tuple(sorted(m for p in predecessors[i] for m in members(codes.index(p), seen + (codes[i],))))
+
+    regions = RegionMap(codes=tuple(codes), names=tuple(str(n) for n in table["region"].tolist()),
+                        names_da=tuple(str(n) for n in table["name_da"].tolist()),
+                        names_en=tuple(str(n) for n in table["name_en"].tolist()),
+                        first_year=tuple(first), last_year=tuple(last),
+                        members=tuple(members(i) for i in range(len(codes))))
+    for y in _REGISTRY_YEARS:
+        covered = sorted(m for code in regions.in_year(y) for m in regions.members[regions.index(code)])
+        if covered != list(range(len(REGION_CODES))):
+            counts = np.bincount(covered, minlength=len(REGION_CODES))
+            twice = [REGION_NAMES[m] for m in np.flatnonzero(counts > 1)]
+            none = [REGION_NAMES[m] for m in np.flatnonzero(counts == 0)]
+            raise DataError(f"{table.path}: the regions of {y} ({', '.join(map(str, regions.in_year(y)))}) must cover "
+                            "each of the five simulated regions exactly once (check first_year and last_year); "
+                            + "; ".join(filter(None, [f"twice: {', '.join(twice)}" if twice else "",
+                                                      f"not covered: {', '.join(none)}" if none else ""])))
+    return regions
+
+
+def load_regions(path=None) -> RegionMap:
+    """The region registry (naerhed.regions.RegionMap): the regions, the years they exist and the
+    simulated regions each is formed of (packaged: the five regions to 2026, four from 2027)."""
+    return _regions(path)

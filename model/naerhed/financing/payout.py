@@ -21,6 +21,8 @@ import numpy as np
 import xarray as xr
 
 from .criteria import REGISTRY, names as criterion_names
+from ..errors import NaerhedError
+from ..regions import BASE_REGIONS, RegionMap
 from .rules import CriterionRule, RuleSet, legal_note, met_and_fulfilment, rule_set_for_year, share_kept
 
 
@@ -102,15 +104,18 @@ def target_value(reference: np.ndarray, rule: CriterionRule, direction: int, reg
     return reference + direction * threshold / 100.0
 
 
-def region_keys(rule: RuleSet, population: np.ndarray, need: np.ndarray, region_codes: list[int]) -> np.ndarray:
-    """Each region's share of the pool [draw, region] under the rule's split key.
+def region_keys(rule: RuleSet, population: np.ndarray, need: np.ndarray, region_codes: list[int],
+                regions: RegionMap = BASE_REGIONS) -> np.ndarray:
+    """Each region's share of the pool [draw, region] under the rule's split key, for the regions
+    `region_codes` that exist in the year (a formed region's fixed share: the sum of its
+    predecessors' in the rule set, naerhed.regions).
 
     population: persons on 1 January of the year [draw, region]; need: age-determined expenditure
     need [draw, region] (expected hospital activity of the population at base-year use by age and sex)."""
     key = rule.split.key
     n_draws = population.shape[0]
     if key == "block_grant":
-        shares = np.array([rule.split.shares[code] for code in region_codes])
+        shares = np.array([regions.combined(rule.split.shares, code) for code in region_codes])
         return np.broadcast_to(shares, (n_draws, len(region_codes))).copy()
     population_share = population / population.sum(axis=1, keepdims=True)
     if key == "population":
@@ -124,11 +129,34 @@ def region_keys(rule: RuleSet, population: np.ndarray, need: np.ndarray, region_
     return amount / rule.pool_dkk
 
 
+def for_regions(criterion_rule: CriterionRule, region_codes: list[int], regions: RegionMap, rule_name: str) -> CriterionRule:
+    """The criterion rule with a threshold for each region of `region_codes`: a formed region that the
+    rule set's per-region thresholds do not name takes its predecessors' (which must agree)."""
+    given = criterion_rule.min_improvement
+    if not isinstance(given, dict) or all(code in given for code in region_codes):
+        return criterion_rule
+    values = {}
+    for code in region_codes:
+        found = {given[m] for m in regions.member_codes(code)} if code not in given else {given[code]}
+        if len(found) != 1:
+            raise NaerhedError(
+                f"rule set {rule_name}: min_improvement is given per region and does not name region {code} "
+                f"({regions.name(code)}), whose predecessors ({', '.join(map(str, regions.member_codes(code)))}) have "
+                f"different values ({', '.join(f'{v:g}' for v in sorted(found))}); give it a value of its own or one "
+                "number for all regions")
+        values[code] = found.pop()
+    return criterion_rule.model_copy(update={"min_improvement": values})
+
+
 def assess(criteria: xr.DataArray, rule_sets: list[RuleSet], population: xr.DataArray, need: xr.DataArray,
-           settlement: str = "formal") -> xr.Dataset | None:
+           settlement: str = "formal", regions: RegionMap = BASE_REGIONS) -> xr.Dataset | None:
     """Payout of every draw, assessed year and region.
 
     criteria: (draw, period, region, criterion); population and need: (draw, period, region).
+    The region axis may hold regions that do not exist in every assessed year (a reform, `regions`):
+    a year is assessed for the regions that exist in it, whose money is NaN in other years; a
+    formed region's criteria (of every year, the comparison year before the reform included) are those
+    of its predecessors' summed totals.
     A year is assessed when its rule set's comparison year is in the results (e.g. the base year
     itself cannot be compared with the year before it). Returns a Dataset with met and fulfilment
     (draw, period, region, criterion; NaN for criteria that do not count), pivotal (would meeting the
@@ -141,7 +169,7 @@ def assess(criteria: xr.DataArray, rule_sets: list[RuleSet], population: xr.Data
     if settlement not in SETTLEMENT_MODES:
         raise ValueError(f"settlement must be one of {', '.join(SETTLEMENT_MODES)}; got {settlement!r}")
     periods = criteria["period"].values.tolist()
-    regions = criteria["region"].values.tolist()
+    region_axis = criteria["region"].values.tolist()
     n_draws = criteria.sizes["draw"]
     first_scheme_year = min(r.first_year for r in rule_sets)
     assessed, rows = [], []
@@ -153,18 +181,21 @@ def assess(criteria: xr.DataArray, rule_sets: list[RuleSet], population: xr.Data
         references = {name: rule.reference_year(name, year) for name in rule.counted_criteria}
         if any(ref is not None and ref not in periods for ref in references.values()):
             continue  # a comparison year lies outside the results
-        met = np.full((n_draws, len(regions), len(criteria_order)), np.nan)
+        present = [j for j, code in enumerate(region_axis) if regions.exists(code, year)]
+        codes = [region_axis[j] for j in present]
+        met = np.full((n_draws, len(codes), len(criteria_order)), np.nan)
         fulfilment, target = met.copy(), met.copy()
         for name, reference_year in references.items():
             c = criteria_order.index(name)
-            value = criteria.sel(period=year, criterion=name).values  # [draw, region]
+            value = criteria.sel(period=year, criterion=name).values[:, present]  # [draw, region]
             if reference_year is None:  # a scenario input: met (1) or not (0) in the draw
                 met[:, :, c] = fulfilment[:, :, c] = value >= 0.5
             else:
-                criterion_rule, direction = rule.criteria[name], REGISTRY[name].good_direction
-                reference = criteria.sel(period=reference_year, criterion=name).values
-                met[:, :, c], fulfilment[:, :, c] = met_and_fulfilment(value, reference, criterion_rule, direction, regions)
-                target[:, :, c] = target_value(reference, criterion_rule, direction, regions)
+                criterion_rule = for_regions(rule.criteria[name], codes, regions, rule.name)
+                direction = REGISTRY[name].good_direction
+                reference = criteria.sel(period=reference_year, criterion=name).values[:, present]
+                met[:, :, c], fulfilment[:, :, c] = met_and_fulfilment(value, reference, criterion_rule, direction, codes)
+                target[:, :, c] = target_value(reference, criterion_rule, direction, codes)
         counted = [criteria_order.index(name) for name in rule.counted_criteria]
         met_counted = met[:, :, counted] == 1
         kept = share_kept(met_counted, fulfilment[:, :, counted], rule)
@@ -173,20 +204,32 @@ def assess(criteria: xr.DataArray, rule_sets: list[RuleSet], population: xr.Data
             met_if = met_counted.copy()
             met_if[:, :, j] = True  # a criterion met counts fully, whatever its fulfilment
             pivotal[:, :, c] = share_kept(met_if, fulfilment[:, :, counted], rule) > kept + 1e-12
-        keys = region_keys(rule, population.sel(period=year).values, need.sel(period=year).values, regions)
+        keys = region_keys(rule, population.sel(period=year).values[:, present], need.sel(period=year).values[:, present],
+                           codes, regions)
         pool = rule.pool_dkk * keys
         formal_payout = kept * pool
         settled = settlement == "formal" or bool(rule.settlement_applied)
         payout = formal_payout if settled else pool.copy()  # not settled: the a-conto payment is kept
         assessed.append(year)
-        rows.append((met, fulfilment, np.nansum(met[:, :, counted], axis=2), kept, pool, payout, pool - payout,
-                     rule.name, pivotal, target, formal_payout, pool - formal_payout, settled,
+
+        def on_axis(values: np.ndarray) -> np.ndarray:
+            """[draw, region of the year, ...] on the whole region axis (NaN where the region does not exist)."""
+            if len(present) == len(region_axis):
+                return values
+            out = np.full((n_draws, len(region_axis)) + values.shape[2:], np.nan)
+            out[:, present] = values
+            return out
+
+        rows.append((*map(on_axis, (met, fulfilment, np.nansum(met[:, :, counted], axis=2), kept, pool, payout,
+                                    pool - payout)),
+                     rule.name, on_axis(pivotal), on_axis(target), on_axis(formal_payout), on_axis(pool - formal_payout),
+                     settled,
                      bool(rule.settlement_applied), rule.legal_status, legal_note(rule),
                      getattr(rule.provenance_of("settlement_applied"), "status", "assumption") == "published"))
     if not assessed:
         return None
     stack = lambda i: np.stack([r[i] for r in rows], axis=1)  # noqa: E731
-    coords = {"draw": criteria["draw"].values, "period": assessed, "region": regions, "criterion": list(criteria_order)}
+    coords = {"draw": criteria["draw"].values, "period": assessed, "region": region_axis, "criterion": list(criteria_order)}
     money = {"units": "DKK"}
     return xr.Dataset(
         {

@@ -114,8 +114,10 @@ def risk_metrics(payout: xr.Dataset, level: float = LEVEL) -> xr.Dataset:
     met = payout["met"]
     repayment = payout["repayment_dkk"]
     full = payout["share_kept"] >= 1 - 1e-9
+    exists = payout["share_kept"].notnull().any("draw")  # (period, region): the region exists in the year (a reform)
     n_met = payout["criteria_met"]
-    counts = xr.concat([(n_met == k).mean("draw") for k in range(payout.sizes["criterion"] + 1)], dim="criteria_met_count")
+    counts = xr.concat([(n_met == k).mean("draw").where(exists) for k in range(payout.sizes["criterion"] + 1)],
+                       dim="criteria_met_count")
     counts = counts.assign_coords(criteria_met_count=np.arange(counts.sizes["criteria_met_count"]))
     pivotal = payout["pivotal"].where(payout["met"].notnull())
     pivotal_share = pivotal.mean("draw")
@@ -125,8 +127,8 @@ def risk_metrics(payout: xr.Dataset, level: float = LEVEL) -> xr.Dataset:
     deciding_name = deciding_name.where(pivotal_share.max("criterion") > 0, "none")
     total_repayment = repayment.sum("region")
     p_met = met.mean("draw", skipna=False)
-    p_full = full.mean("draw")
-    p_full_all = full.all("region").mean("draw")
+    p_full = full.mean("draw").where(exists)
+    p_full_all = (full | ~exists).all("region").mean("draw")
     by_region = {"period": payout["period"], "region": payout["region"]}
     by_period = {"period": payout["period"]}
 
@@ -401,7 +403,8 @@ def summary_lines(risk: xr.Dataset, region_names: dict[int, str], period: int, s
                           level, se("p_full_payout", region=code), se("expected_repayment_dkk", region=code),
                           se("var_repayment_dkk", region=code))
              + f" Deciding criterion: {str(r['deciding_criterion'].sel(region=code).values)}."
-             for code in risk["region"].values.tolist()]
+             for code in risk["region"].values.tolist()
+             if not np.isnan(float(r["p_full_payout"].sel(region=code)))]  # a region that does not exist in the year
     lines.append(summary_line("All regions together", float(r["p_full_payout_all"]), float(r["expected_repayment_dkk_all"]),
                               float(r["var_repayment_dkk_all"]), level, se("p_full_payout_all"),
                               se("expected_repayment_dkk_all"), se("var_repayment_dkk_all"))
