@@ -282,13 +282,16 @@ def p_met_heatmap(ds: xr.Dataset, path: Path) -> None:
     names = ds["region_name"].values
     fig, axes = panel_grid(len(measured), panel=(0.6 * len(years) + 2.4, 0.45 * len(names) + 1.4), layout="constrained")
     image = None
+    exists = regions.region_exists(ds, years).transpose("region", "year").values  # a reform: no region, no cell
     for ax, criterion in zip(axes, measured):
         p = ds["risk_p_met"].sel(criterion=criterion).transpose("region", "assessed_year").values
         se = ds["risk_p_met_se"].sel(criterion=criterion).transpose("region", "assessed_year").values
         image = ax.imshow(np.ma.masked_invalid(p), cmap="RdYlGn", vmin=0, vmax=1, aspect="auto")
         for i in range(p.shape[0]):
             for j in range(p.shape[1]):
-                if np.isnan(p[i, j]):
+                if not exists[i, j]:
+                    ax.text(j, i, "no such\nregion", ha="center", va="center", fontsize=6, color="grey")
+                elif np.isnan(p[i, j]):
                     ax.text(j, i, "not\ncounted", ha="center", va="center", fontsize=6, color="grey")
                 else:
                     ax.text(j, i, f"{100 * p[i, j]:.0f}\n±{100 * se[i, j]:.0f}", ha="center", va="center", fontsize=7)
