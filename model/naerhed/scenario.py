@@ -45,6 +45,7 @@ from naerhed.yaml_models import (
     Problem,
     SourceMap,
     YamlSpec,
+    expand_user,
     load_yaml_document,
     model_field_info,
 )
@@ -335,11 +336,16 @@ class _DataFileSection(_Section):
             path = Path(value.strip())
         else:
             raise PydanticCustomError(_INVALID, "invalid value")
-        path = Path(os.path.abspath(path.expanduser()))
+        try:
+            path = Path(os.path.abspath(expand_user(str(path))))
+        except ValueError as exc:
+            raise _own_error(str(exc)) from None
         if not path.exists():
             raise _own_error(f"file not found: {path}")
         if path.is_dir():
             raise _own_error(f"is a folder, not a file: {path}")
+        if not path.is_file():
+            raise _own_error(f"is not a regular file (a device, pipe or socket): {path}")
         return path
 
 
@@ -374,7 +380,10 @@ def _rule_set_entry(value: str) -> str:
     if not text:
         raise PydanticCustomError(_INVALID, "invalid value")
     if is_rule_file_path(text):
-        path = Path(os.path.abspath(os.path.expanduser(text)))
+        try:
+            path = Path(os.path.abspath(expand_user(text)))
+        except ValueError as exc:
+            raise _own_error(str(exc)) from None
         if not path.exists():
             raise _own_error(f"rule file not found: {path}")
         if path.is_dir():
@@ -662,7 +671,10 @@ def scenario_json_schema() -> dict:
 
 
 def _absolute(value: str, origin: Any) -> str:
-    path = Path(value.strip()).expanduser()
+    try:
+        path = Path(expand_user(value.strip()))
+    except ValueError:
+        return value  # the data section's check says why
     if path.is_absolute():
         return str(path)
     base = origin.base_dir if origin is not None else Path.cwd()

@@ -11,12 +11,10 @@ from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationInfo, field_validator, model_validator
 
-from naerhed.yaml_models import field, invalid_value, own_error
+from naerhed.yaml_models import NAME_PATTERN, field, invalid_value, own_error
 
 __all__ = ["NAME_PATTERN", "UNCERTAIN_TAG", "Distribution", "Section", "Uncertain"]
 
-#: A name that becomes a file or folder name or an output label: letters, digits, '_', '.', '-'.
-NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 #: Prefix of the union tags of `Uncertain` (dropped from the key paths of error messages).
 UNCERTAIN_TAG = "uncertain:"
 

@@ -49,7 +49,8 @@ class TargetGroup(Section):
     """Who an intervention is for. A person is in the target group if every condition given holds."""
 
     age: tuple[Annotated[int, Field(ge=0, le=110)], Annotated[int, Field(ge=0, le=110)]] = field(
-        (0, 110), description="Ages [youngest, oldest] in completed years (both included).", unit="years [from, to]"
+        (0, 110), description="Ages [youngest, oldest] in completed years (both included).",
+        unit="ages in years [youngest, oldest]"
     )
     sex: Literal["both", "male", "female"] = field("both", description="Sex.", unit="choice")
     chronic: list[Literal["kol", "diabetes_t1", "diabetes_t2", "any"]] = field(
