@@ -112,3 +112,14 @@ def test_validate_rejects_what_run_rejects(name, tmp_path, monkeypatch, capsys):
     assert status == 2, f"{name}: validate said OK to what run rejects\n{text}"
     assert str(case["phrase"]) in text, f"{name}: validate's message lacks {case['phrase']!r}:\n{text}"
     assert "Traceback" not in text, text
+
+
+def test_alias_bomb_fails_in_milliseconds():
+    """The billion laughs bomb (10^9 values once expanded) is refused while it is composed."""
+    from naerhed.safe_yaml import YamlInputError, load
+
+    text = (CORPUS / "billion_laughs_scenario" / "scenario.yaml").read_text(encoding="utf-8")
+    start = time.perf_counter()
+    with pytest.raises(YamlInputError, match="more than 20,000 values"):
+        load(text, "bomb.yaml")
+    assert time.perf_counter() - start < 0.5

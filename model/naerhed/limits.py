@@ -36,17 +36,15 @@ MAX_CSV_BYTES = 200 << 20
 # --- Value ranges -------------------------------------------------------------------------------------
 #: A relative effect of an intervention (a relative change of a rate or of a price): -1 removes the
 #: rate entirely (a rate cannot fall by more than 100 %); +10 is an elevenfold rate, beyond any
-#: effect in the catalogue (the largest is +1.0, twice the rate). The same bound holds for every value
-#: a distribution of the effect can take (normal: mean +- 5 sd).
+#: effect in the catalogue (the largest is +1.0, twice the rate). A distribution of the effect must
+#: keep its mean (normal) or its low, mode and high (uniform, triangular) in the range, and a normal
+#: distribution's sd at most the range's width.
 RELATIVE_EFFECT_RANGE = (-1.0, 10.0)
 #: A share (of persons, of stays, a probability): 0 to 1.
 SHARE_RANGE = (0.0, 1.0)
 #: A secular trend of hospital use per person (relative change per year): -50 % to +50 % a year,
 #: ten times the largest trend seen in any region's series since 2009 (about -2.8 % a year).
 TREND_RANGE = (-0.5, 0.5)
-#: Normal distributions are checked to stay in their range within this many standard deviations of
-#: their mean (a draw beyond it happens about once in 3.5 million draws).
-NORMAL_SDS = 5.0
 #: Largest amount of money one setting may give (DKK per year or per participant): 10^11 DKK, about
 #: the yearly health budget of all five regions together (about 1.3 * 10^11 DKK); a single
 #: intervention's cost is far below.
@@ -62,3 +60,12 @@ MIN_PERSONS_PER_REGION = 200
 #: Most persons in the population data of one region (a plausibility bound: the largest region,
 #: Hovedstaden, has about 1.9 million; ten times that is no Danish region).
 MAX_PERSONS_PER_REGION = 20_000_000
+#: Largest net migration (immigrants minus emigrants) of one year or one cell of a table, either way
+#: (persons): a sixth of Denmark's population; the largest year since 2008 had about 50,000.
+MAX_NET_MIGRATION = 1_000_000
+#: A user's calibration level of a criterion must lie within this factor of the packaged national level
+#: (e.g. 0.22 to 22 stays per citizen a year around 2.2): a region's level is never ten times another's.
+CALIBRATION_FACTOR = 10.0
+#: Largest sd of a calibration level, as a share of the level: 0.5 makes the sampled level negative in
+#: 2.3 % of draws (two sd below the level); the packaged sds are at most 0.1 of the level.
+MAX_CALIBRATION_SD_SHARE = 0.5

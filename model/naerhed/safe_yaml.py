@@ -26,6 +26,7 @@ from typing import Any, Optional
 import yaml
 
 from naerhed.errors import NaerhedError
+from naerhed.text_files import wide_encoding
 from naerhed.limits import MAX_INT_DIGITS, MAX_YAML_ALIASES, MAX_YAML_BYTES, MAX_YAML_DEPTH, MAX_YAML_NODES
 
 __all__ = ["YamlInputError", "compose", "load", "load_file", "read_text", "Loader"]
@@ -76,7 +77,7 @@ def read_text(path: Path, where: str, noun: str = "file") -> str:
 def decode(data: bytes, where: str) -> str:
     """UTF-8 text of a file's bytes (a UTF-8 byte order mark is dropped); YamlInputError naming the
     encoding if it is UTF-16 / UTF-32 or not UTF-8."""
-    wide = _wide_encoding(data)
+    wide = wide_encoding(data[:64])
     if wide:
         raise YamlInputError(where, None, f"the file is encoded as {wide}; save it as UTF-8 text")
     try:
@@ -86,21 +87,6 @@ def decode(data: bytes, where: str) -> str:
         raise YamlInputError(where, line, f"is not a UTF-8 text file (byte 0x{data[exc.start]:02x} is not UTF-8; "
                              "e.g. a file saved as latin-1 or Windows-1252); save it as UTF-8") from None
     return text[1:] if text.startswith("\ufeff") else text
-
-
-def _wide_encoding(data: bytes) -> Optional[str]:
-    """'UTF-16' / 'UTF-32' if the bytes look like it (a byte order mark, or NUL bytes in every other
-    or every fourth position of the first characters), else None."""
-    if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
-        return "UTF-32"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "UTF-16"
-    head = data[:64]
-    if len(head) >= 8 and head.count(0) * 4 >= len(head) * 3 and (head[1:4] == b"\x00\x00\x00" or head[:3] == b"\x00\x00\x00"):
-        return "UTF-32"
-    if len(head) >= 4 and (all(b == 0 for b in head[1::2]) or all(b == 0 for b in head[0::2])):
-        return "UTF-16"
-    return None
 
 
 #: Characters YAML does not allow (the complement of YAML 1.1's printable set).

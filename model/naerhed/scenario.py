@@ -28,6 +28,7 @@ from pydantic import (
     ValidationInfo,
     create_model,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -36,7 +37,8 @@ from naerhed.errors import ScenarioError
 from naerhed.financing.precision import MONEY_PRECISION, PRECISION, TAIL_PRECISION
 from naerhed.interventions.types import INTERVENTION_TAG, settings_union
 from naerhed.sections import NAME_PATTERN as _NAME_PATTERN
-from naerhed.sections import UNCERTAIN_TAG, Distribution, Uncertain
+from naerhed.limits import MAX_INTERVENTIONS, TREND_RANGE
+from naerhed.sections import UNCERTAIN_TAG, Distribution, Uncertain, range_problem
 from naerhed.sections import Section as _Section
 from naerhed.yaml_models import INVALID as _INVALID
 from naerhed.yaml_models import (
@@ -252,13 +254,21 @@ def _trend(measure: str) -> Any:
 
 
 class TrendSettings(_Section):
-    """Secular trends of hospital use, each an uncertain quantity."""
+    """Secular trends of hospital use, each an uncertain quantity within naerhed.limits.TREND_RANGE."""
 
     acute_admissions: Optional[Uncertain] = _trend("acute admissions")
     planned_admissions: Optional[Uncertain] = _trend("planned admissions")
     outpatient_stays: Optional[Uncertain] = _trend("physical outpatient stays")
     virtual_courses: Optional[Uncertain] = _trend("virtual courses")
     readmission_probability: Optional[Uncertain] = _trend("the probability of an acute readmission within 30 days")
+
+    @model_validator(mode="after")
+    def _check_ranges(self) -> "TrendSettings":
+        for name in type(self).model_fields:
+            problem = range_problem(getattr(self, name), *TREND_RANGE)
+            if problem:
+                raise _own_error(f"{problem} (a relative change per year; -0.5 halves the rate in a year)", at=(name,))
+        return self
 
 
 class YearShockSettings(_Section):
@@ -543,6 +553,7 @@ class Scenario(_Section, FromFiles):
     )
     interventions: list[InterventionBlock] = _field(
         default_factory=list,
+        max_length=MAX_INTERVENTIONS,
         description="Interventions the regions run (each a block; see scenarios/ for examples).",
         unit="list of sections",
     )

@@ -1042,6 +1042,8 @@ def problems_from_validation(
                 message = f"invalid key; each key here must be {words}"
         elif kind == "missing":
             message = f"required key is missing; it must be {_expect_at(spec, loc)}"
+        elif kind == "too_long" and "max_length" in ctx:
+            message = f"has {ctx.get('actual_length', 'too many')} items; at most {ctx['max_length']} items"
         else:
             message = f"must be {_expect_at(spec, loc)}"
             if value is not _MISSING:
