@@ -123,3 +123,19 @@ def test_alias_bomb_fails_in_milliseconds():
     with pytest.raises(YamlInputError, match="more than 20,000 values"):
         load(text, "bomb.yaml")
     assert time.perf_counter() - start < 0.5
+
+
+def test_packaged_yaml_files_are_well_within_the_limits():
+    """Every YAML file of the package, the scenarios and the tests' fixtures (other than the hostile
+    corpus) uses at most a tenth of the value budget and the size limit (naerhed.limits)."""
+    from naerhed.limits import MAX_YAML_BYTES, MAX_YAML_NODES
+    from naerhed.safe_yaml import compose
+
+    root = Path(__file__).resolve().parents[1]
+    files = [p for pattern in ("model/naerhed/**/*.yaml", "scenarios/**/*.yaml") for p in root.glob(pattern)]
+    assert len(files) > 20
+    for path in files:
+        assert path.stat().st_size < MAX_YAML_BYTES / 10, path
+        node, loader = compose(path.read_text(encoding="utf-8"), str(path))
+        loader.dispose()
+        assert loader.nodes < MAX_YAML_NODES / 10, (path, loader.nodes)

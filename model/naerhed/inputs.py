@@ -14,7 +14,9 @@ from .demography.fertility import build_fertility
 from .demography.migration import MigrationModel
 from .demography.mortality import build_mortality
 from .data.health_tables import load_calibration_targets
-from .constants import REGION_NAMES
+from .data.chronic_tables import load_chronic_prevalence
+from .data.registry import CONDITIONS
+from .constants import REGION_NAMES, SEXES
 from .errors import DataError, ScenarioError
 from .health.calibration import calibration_year_problem
 from .health.model import Health, build_health
@@ -117,6 +119,36 @@ def year_problems(scenario) -> list[Problem]:
     return problems
 
 
+def empty_target_problems(scenario, interventions: list, base_counts: np.ndarray) -> list[Problem]:
+    """An intervention whose target group has no person in the base population: nobody of its ages and
+    sex in its regions (base_counts: persons [region, sex, age]), or nobody there with its chronic
+    conditions (their prevalence is 0 at those ages in data.chronic_prevalence). Such an intervention
+    would run with 0 participants."""
+    problems = []
+    prevalence = None
+    for index, iv in enumerate(interventions):
+        target = iv.target
+        youngest, oldest = target.age
+        sexes = [0, 1] if target.sex == "both" else [SEXES.index(target.sex)]
+        persons = base_counts[list(iv.regions)][:, sexes, youngest : oldest + 1]
+        what = f"aged {youngest}-{oldest}" + ("" if target.sex == "both" else f", {target.sex}")
+        if target.chronic:
+            if prevalence is None:
+                prevalence = load_chronic_prevalence(_path(scenario.data.chronic_prevalence))
+            conditions = [c for c in CONDITIONS if "any" in target.chronic or c in target.chronic]
+            has = (prevalence[[CONDITIONS.index(c) for c in conditions]] > 0).any(axis=0)  # [sex, age]
+            persons = persons * has[sexes, youngest : oldest + 1][None]
+            what += f", with {' or '.join(conditions)}"
+        if not persons.sum() > 0:
+            key = f"interventions[{index}].target"
+            regions = ", ".join(REGION_NAMES[r] for r in iv.regions)
+            problems.append(Problem(*scenario.line_of(key), key, (
+                f"the target group of intervention {iv.name} is empty: nobody {what} in {regions} on 1 January "
+                f"{scenario.population.base_year}, so it would have no participants; widen its ages, sex or "
+                "conditions")))
+    return problems
+
+
 def input_problems(scenario) -> list[Problem]:
     """Everything `load_inputs` would reject, as problems located in the scenario: the years the data
     must cover (`year_problems`), then the contents of every data file it reads (a problem in a file
@@ -182,6 +214,9 @@ def load_inputs(scenario) -> Inputs:
     catalogue = load_catalogue()
     interventions = [resolve(block, list(municipalities.names), municipalities.region, catalogue)
                      for block in scenario.interventions]
+    problems = empty_target_problems(scenario, interventions, base_counts)
+    if problems:
+        raise ScenarioError(problems)
     used = data_files_used(files)
     if interventions:
         used["intervention_catalogue"] = CATALOGUE_FILE

@@ -28,9 +28,9 @@ MAX_YAML_DEPTH = 40
 MAX_INT_DIGITS = 100
 
 # --- CSV data files ---------------------------------------------------------------------------------
-#: Largest CSV data file read (bytes). The largest packaged table is about 1.5 MB (the population by
-#: region, sex and single age for nine years); a StatBank FOLK1A export of all municipalities with
-#: civil status for several years stays below 100 MB.
+#: Largest CSV data file read (bytes). The largest packaged table is about 6.4 MB (the population by
+#: region, sex and single age for nine years, with its sources); a StatBank FOLK1A export of all
+#: municipalities with civil status for several years stays below 100 MB.
 MAX_CSV_BYTES = 200 << 20
 
 # --- Value ranges -------------------------------------------------------------------------------------

@@ -15,8 +15,9 @@ skipped, and a file without a header line is read positionally (area; sex; age; 
 value). An optional CIVILSTAND column is allowed: its total row is used if present, otherwise the
 categories are summed.
 
-Rows for the whole country and for municipalities are ignored, as are totals over sex or age. Ages above
-110 are added into 110 ("110 and older"). Only first-quarter periods (K1 = 1 January) are returned.
+Rows for the whole country and for municipalities are ignored, as are totals over sex or age. Ages 111-125
+are added into 110 ("110 and older"); an age above 125 is an error. Only first-quarter periods (K1 = 1 January)
+are returned.
 """
 
 from __future__ import annotations
