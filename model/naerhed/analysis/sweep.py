@@ -107,7 +107,10 @@ def parse_parameters(spec: str) -> list[Parameter]:
         except (TypeError, ValueError):
             problems.append(f"{where}: low and high must be numbers; got {_short(low)} and {_short(high)}")
             continue
-        if not (math.isfinite(low) and math.isfinite(high)) or low >= high:
+        if not (math.isfinite(low) and math.isfinite(high)):
+            problems.append(f"{where} ({key}): low and high must be finite numbers; got {low:g} and {high:g}")
+            continue
+        if low >= high:
             problems.append(f"{where} ({key}): empty range [{low:g}, {high:g}]; low must be below high")
             continue
         parameters.append(Parameter(key, low, high))
