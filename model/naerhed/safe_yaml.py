@@ -48,8 +48,8 @@ def _size_words(n: int) -> str:
 
 def read_text(path: Path, where: str, noun: str = "file") -> str:
     """The text of a YAML file: a regular file of at most MAX_YAML_BYTES in UTF-8 (a byte order mark is
-    allowed). Raises YamlInputError (missing, a folder or device, too large, wrong encoding) and
-    FileNotFoundError / IsADirectoryError are not raised: every case is a YamlInputError."""
+    allowed). Every failure (missing, a folder or device, too large, unreadable, wrong encoding) is a
+    YamlInputError; `where` is the file as shown in messages, `noun` what it is ('scenario file')."""
     try:
         info = os.stat(path)
     except FileNotFoundError:
@@ -190,8 +190,8 @@ Loader.add_constructor("tag:yaml.org,2002:int", Loader.construct_yaml_int)
 
 def compose(text: str, where: str) -> tuple[Optional[yaml.Node], Loader]:
     """The node tree of a YAML text (None if it is empty) and its loader (for constructing values;
-    call `loader.dispose()` when done). Raises YamlInputError for a text beyond the limits or a YAML
-    syntax error is left to the caller (yaml.YAMLError)."""
+    call `loader.dispose()` when done). Raises YamlInputError for a text beyond the limits and
+    yaml.YAMLError for a syntax error."""
     _check_printable(text, where)
     loader = Loader(text, where)
     try:
