@@ -22,9 +22,9 @@ from hypothesis import strategies as st  # noqa: E402
 
 from naerhed.errors import NaerhedError  # noqa: E402
 
-settings.register_profile("ci", max_examples=100, deadline=None, derandomize=True,
+settings.register_profile("ci", max_examples=100, deadline=None, derandomize=True, database=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-settings.register_profile("fuzz", max_examples=10_000, deadline=None,
+settings.register_profile("fuzz", max_examples=10_000, deadline=None, database=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 settings.load_profile(os.environ.get("NAERHED_HYPOTHESIS_PROFILE", "ci"))
 
