@@ -1,11 +1,11 @@
-# naerhed: make demo | make test | make bench | make mutate
+# naerhed: make demo | make test | make fuzz | make bench | make mutate
 # Each target creates .venv and installs the package and what it needs from pyproject.toml.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench mutate clean
+.PHONY: demo test fuzz bench mutate clean
 
 MUTMUT_VERSION := 3.8.1
 
@@ -20,6 +20,12 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	MPLBACKEND=Agg $(BIN)/python -m pytest -n 2 -q
+
+# Property-based tests of the input readers with the long profile: 10,000 examples per target (scenario
+# loader, --set parsing, rule-set loader, CSV and FOLK1A readers); prints the examples run per target.
+fuzz: $(STAMP)
+	NAERHED_HYPOTHESIS_PROFILE=fuzz MPLBACKEND=Agg $(BIN)/python -m pytest -q -s tests/test_fuzz_inputs.py > .fuzz.log 2>&1; \
+	status=$$?; grep -E "^fuzz:|passed|failed|Error" .fuzz.log; rm -f .fuzz.log; exit $$status
 
 bench: $(STAMP)
 	$(BIN)/python bench/bench_draw.py

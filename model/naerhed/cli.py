@@ -202,12 +202,12 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     from rich.table import Table
 
     from naerhed.errors import ScenarioError
-    from naerhed.inputs import year_problems
+    from naerhed.inputs import input_problems
     from naerhed.scenario import scenario_field_info
 
     extra = [f"data.calibration={args.calibration}"] if args.calibration else []
     scenario = _load(args, extra)
-    problems = year_problems(scenario)  # the data must cover every year the scenario asks for
+    problems = input_problems(scenario)  # the data must cover its years and be readable, as for run
     if problems:
         raise ScenarioError(problems)
     print(f"OK: {args.scenario} ({scenario.name})")
@@ -494,7 +494,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_executor(run)
     run.set_defaults(func=_cmd_run)
 
-    validate = commands.add_parser("validate", help="check a scenario file (and that the data cover its years) "
+    validate = commands.add_parser("validate", help="check a scenario file and the data it reads (as run would) "
                                    "and show its settings")
     validate.add_argument("scenario", metavar="SCENARIO.yaml", help="scenario file")
     _add_set(validate)

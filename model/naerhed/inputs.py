@@ -14,12 +14,16 @@ from .demography.fertility import build_fertility
 from .demography.migration import MigrationModel
 from .demography.mortality import build_mortality
 from .data.health_tables import load_calibration_targets
+from .data.chronic_tables import load_chronic_prevalence
+from .data.registry import CONDITIONS
+from .constants import REGION_NAMES, SEXES
 from .errors import DataError, ScenarioError
 from .health.calibration import calibration_year_problem
 from .health.model import Health, build_health
 from .health.year_shocks import ShockPlan, load_shock_plan
 from .regions import BASE_REGIONS, RegionMap
 from .interventions.catalogue import CATALOGUE_FILE, load_catalogue, resolve
+from .limits import MIN_PERSONS_PER_REGION
 from .yaml_models import Problem
 
 
@@ -74,9 +78,23 @@ def year_problems(scenario) -> list[Problem]:
             return None
 
     try:
-        data.load_population(base_year, path=_path(files.population))
+        counts = data.load_population(base_year, path=_path(files.population))
     except DataError as exc:
-        add("population.base_year", f"{base_year} is not in the population data: {exc}")
+        if "no population for 1 January" in str(exc):
+            add("population.base_year", f"{base_year} is not in the population data: {exc}")
+        else:
+            add("data.population", str(exc))
+    else:
+        smallest = int(np.argmin(counts.sum(axis=(1, 2))))
+        persons = float(counts[smallest].sum())
+        fraction = scenario.population.sample_fraction
+        if persons * fraction < MIN_PERSONS_PER_REGION:
+            floor = MIN_PERSONS_PER_REGION / persons
+            add("population.sample_fraction", (
+                f"{fraction:g} is too small: Region {REGION_NAMES[smallest]} ({persons:,.0f} persons on 1 January "
+                f"{base_year}) would have {persons * fraction:,.1f} simulated persons, too few for its criteria "
+                f"(ratios of their hospital use) to be defined in every draw; allowed: at least {floor:.2g} "
+                f"({MIN_PERSONS_PER_REGION} simulated persons in the smallest region, naerhed.limits.MIN_PERSONS_PER_REGION)"))
     mortality_age5 = read("mortality_age5", lambda: data.load_mortality_age5(path=_path(files.mortality_age5)))
     if mortality_age5 is not None:
         low, high = int(mortality_age5.years.min()), int(mortality_age5.years.max())
@@ -103,6 +121,57 @@ def year_problems(scenario) -> list[Problem]:
     read("year_shocks", lambda: load_shock_plan(_path(files.year_shocks)))
     read("regions", lambda: data.load_regions(path=_path(files.regions)))
     return problems
+
+
+def empty_target_problems(scenario, interventions: list, base_counts: np.ndarray) -> list[Problem]:
+    """An intervention whose target group has no person in the base population: nobody of its ages and
+    sex in its regions (base_counts: persons [region, sex, age]), or nobody there with its chronic
+    conditions (their prevalence is 0 at those ages in data.chronic_prevalence). Such an intervention
+    would run with 0 participants."""
+    problems = []
+    prevalence = None
+    for index, iv in enumerate(interventions):
+        target = iv.target
+        youngest, oldest = target.age
+        sexes = [0, 1] if target.sex == "both" else [SEXES.index(target.sex)]
+        persons = base_counts[list(iv.regions)][:, sexes, youngest : oldest + 1]
+        what = f"aged {youngest}-{oldest}" + ("" if target.sex == "both" else f", {target.sex}")
+        if target.chronic:
+            if prevalence is None:
+                prevalence = load_chronic_prevalence(_path(scenario.data.chronic_prevalence))
+            conditions = [c for c in CONDITIONS if "any" in target.chronic or c in target.chronic]
+            has = (prevalence[[CONDITIONS.index(c) for c in conditions]] > 0).any(axis=0)  # [sex, age]
+            persons = persons * has[sexes, youngest : oldest + 1][None]
+            what += f", with {' or '.join(conditions)}"
+        if not persons.sum() > 0:
+            key = f"interventions[{index}].target"
+            regions = ", ".join(REGION_NAMES[r] for r in iv.regions)
+            problems.append(Problem(*scenario.line_of(key), key, (
+                f"the target group of intervention {iv.name} is empty: nobody {what} in {regions} on 1 January "
+                f"{scenario.population.base_year}, so it would have no participants; widen its ages, sex or "
+                "conditions")))
+    return problems
+
+
+def input_problems(scenario) -> list[Problem]:
+    """Everything `load_inputs` would reject, as problems located in the scenario: the years the data
+    must cover (`year_problems`), then the contents of every data file it reads (a problem in a file
+    is reported at the file's data.* key, or at the scenario itself for a packaged file) and the
+    interventions' municipalities. `naerhed validate` reports these, so it rejects what `run` would."""
+    problems = year_problems(scenario)
+    if problems:
+        return problems
+    try:
+        load_inputs(scenario)
+    except ScenarioError as exc:
+        return list(exc.problems)
+    except DataError as exc:
+        message = str(exc)
+        keys = [key for key, path in data_files_used(scenario.data).items()
+                if getattr(scenario.data, key, None) is not None and str(path) in message]
+        where = f"data.{keys[0]}" if keys else ("interventions" if message.startswith("intervention ") else "")
+        return [Problem(*scenario.line_of(where), where, message)]
+    return []
 
 
 def load_inputs(scenario) -> Inputs:
@@ -149,6 +218,9 @@ def load_inputs(scenario) -> Inputs:
     catalogue = load_catalogue()
     interventions = [resolve(block, list(municipalities.names), municipalities.region, catalogue)
                      for block in scenario.interventions]
+    problems = empty_target_problems(scenario, interventions, base_counts)
+    if problems:
+        raise ScenarioError(problems)
     used = data_files_used(files)
     if interventions:
         used["intervention_catalogue"] = CATALOGUE_FILE

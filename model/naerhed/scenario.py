@@ -28,6 +28,7 @@ from pydantic import (
     ValidationInfo,
     create_model,
     field_validator,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -36,7 +37,8 @@ from naerhed.errors import ScenarioError
 from naerhed.financing.precision import MONEY_PRECISION, PRECISION, TAIL_PRECISION
 from naerhed.interventions.types import INTERVENTION_TAG, settings_union
 from naerhed.sections import NAME_PATTERN as _NAME_PATTERN
-from naerhed.sections import UNCERTAIN_TAG, Distribution, Uncertain
+from naerhed.limits import MAX_INTERVENTIONS, TREND_RANGE
+from naerhed.sections import UNCERTAIN_TAG, Distribution, Uncertain, range_problem
 from naerhed.sections import Section as _Section
 from naerhed.yaml_models import INVALID as _INVALID
 from naerhed.yaml_models import (
@@ -45,6 +47,7 @@ from naerhed.yaml_models import (
     Problem,
     SourceMap,
     YamlSpec,
+    expand_user,
     load_yaml_document,
     model_field_info,
 )
@@ -251,13 +254,21 @@ def _trend(measure: str) -> Any:
 
 
 class TrendSettings(_Section):
-    """Secular trends of hospital use, each an uncertain quantity."""
+    """Secular trends of hospital use, each an uncertain quantity within naerhed.limits.TREND_RANGE."""
 
     acute_admissions: Optional[Uncertain] = _trend("acute admissions")
     planned_admissions: Optional[Uncertain] = _trend("planned admissions")
     outpatient_stays: Optional[Uncertain] = _trend("physical outpatient stays")
     virtual_courses: Optional[Uncertain] = _trend("virtual courses")
     readmission_probability: Optional[Uncertain] = _trend("the probability of an acute readmission within 30 days")
+
+    @model_validator(mode="after")
+    def _check_ranges(self) -> "TrendSettings":
+        for name in type(self).model_fields:
+            problem = range_problem(getattr(self, name), *TREND_RANGE)
+            if problem:
+                raise _own_error(f"{problem} (a relative change per year; -0.5 halves the rate in a year)", at=(name,))
+        return self
 
 
 class YearShockSettings(_Section):
@@ -335,11 +346,16 @@ class _DataFileSection(_Section):
             path = Path(value.strip())
         else:
             raise PydanticCustomError(_INVALID, "invalid value")
-        path = Path(os.path.abspath(path.expanduser()))
+        try:
+            path = Path(os.path.abspath(expand_user(str(path))))
+        except ValueError as exc:
+            raise _own_error(str(exc)) from None
         if not path.exists():
             raise _own_error(f"file not found: {path}")
         if path.is_dir():
             raise _own_error(f"is a folder, not a file: {path}")
+        if not path.is_file():
+            raise _own_error(f"is not a regular file (a device, pipe or socket): {path}")
         return path
 
 
@@ -374,7 +390,10 @@ def _rule_set_entry(value: str) -> str:
     if not text:
         raise PydanticCustomError(_INVALID, "invalid value")
     if is_rule_file_path(text):
-        path = Path(os.path.abspath(os.path.expanduser(text)))
+        try:
+            path = Path(os.path.abspath(expand_user(text)))
+        except ValueError as exc:
+            raise _own_error(str(exc)) from None
         if not path.exists():
             raise _own_error(f"rule file not found: {path}")
         if path.is_dir():
@@ -534,6 +553,7 @@ class Scenario(_Section, FromFiles):
     )
     interventions: list[InterventionBlock] = _field(
         default_factory=list,
+        max_length=MAX_INTERVENTIONS,
         description="Interventions the regions run (each a block; see scenarios/ for examples).",
         unit="list of sections",
     )
@@ -662,7 +682,10 @@ def scenario_json_schema() -> dict:
 
 
 def _absolute(value: str, origin: Any) -> str:
-    path = Path(value.strip()).expanduser()
+    try:
+        path = Path(expand_user(value.strip()))
+    except ValueError:
+        return value  # the data section's check says why
     if path.is_absolute():
         return str(path)
     base = origin.base_dir if origin is not None else Path.cwd()

@@ -11,12 +11,10 @@ from typing import Annotated, Any, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Discriminator, Field, Tag, ValidationInfo, field_validator, model_validator
 
-from naerhed.yaml_models import field, invalid_value, own_error
+from naerhed.yaml_models import NAME_PATTERN, field, invalid_value, own_error
 
 __all__ = ["NAME_PATTERN", "UNCERTAIN_TAG", "Distribution", "Section", "Uncertain"]
 
-#: A name that becomes a file or folder name or an output label: letters, digits, '_', '.', '-'.
-NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 #: Prefix of the union tags of `Uncertain` (dropped from the key paths of error messages).
 UNCERTAIN_TAG = "uncertain:"
 
@@ -83,3 +81,25 @@ Uncertain = Annotated[
           Annotated[Distribution, Tag(UNCERTAIN_TAG + "distribution")]],
     Discriminator(_uncertain_kind),
 ]
+
+
+def range_problem(value: Any, low: float, high: float) -> Optional[str]:
+    """Why an uncertain quantity (a number or a Distribution) can leave [low, high], or None: a number,
+    a normal distribution's mean, a uniform or triangular distribution's low and high must lie in the
+    range, and a normal distribution's sd must not exceed the range's width."""
+    if value is None:
+        return None
+    allowed = f"allowed: between {low:g} and {high:g}"
+    if isinstance(value, Distribution):
+        ends = {"normal": ("mean",), "uniform": ("low", "high"), "triangular": ("low", "mode", "high")}
+        for name in ends[value.distribution]:
+            number = getattr(value, name)
+            if number is not None and not low <= number <= high:
+                return f"the {value.distribution} distribution's {name} {number:g} is out of range; {allowed}"
+        if value.distribution == "normal" and value.sd is not None and value.sd > high - low:
+            return (f"the normal distribution's sd {value.sd:g} is larger than the whole range; {allowed}, "
+                    f"sd at most {high - low:g}")
+        return None
+    if isinstance(value, (int, float)) and not low <= value <= high:
+        return f"{value:g} is out of range; {allowed}"
+    return None

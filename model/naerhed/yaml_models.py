@@ -25,8 +25,10 @@ carries the problems of another file the value refers to (listed after this one)
 from __future__ import annotations
 
 import copy
+import dataclasses
 import difflib
 import os
+import re
 import types
 import typing
 from dataclasses import dataclass, field as dataclass_field
@@ -37,10 +39,12 @@ import yaml
 from pydantic import BaseModel, Field, PrivateAttr, ValidationError
 from pydantic_core import PydanticCustomError
 
+from naerhed import safe_yaml
 from naerhed.errors import ScenarioError
 
 __all__ = [
     "INVALID",
+    "NAME_PATTERN",
     "OVERRIDE_SOURCE",
     "OWN_ERROR",
     "LoadedDocument",
@@ -49,6 +53,7 @@ __all__ = [
     "SourceMap",
     "YamlSpec",
     "did_you_mean",
+    "expand_user",
     "field",
     "invalid_value",
     "load_yaml_document",
@@ -60,6 +65,14 @@ __all__ = [
 
 #: `Problem.file` of a problem caused by a command-line ``--set`` override.
 OVERRIDE_SOURCE = "--set"
+
+#: A name that becomes a file or folder name or an output label: letters, digits, '_', '.', '-'.
+NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+#: Plain words for the patterns of text settings (in messages about a value that does not match).
+PATTERN_WORDS = {
+    NAME_PATTERN: "letters a-z and A-Z (no æ, ø, å or other letters), digits, '_', '.' and '-', starting with a "
+    f"letter or digit (the pattern {NAME_PATTERN})",
+}
 
 #: Error type of the models' own validators; its message is shown to the user as written.
 OWN_ERROR = "naerhed"
@@ -320,8 +333,11 @@ def _expect(annotation: Any, metadata: Sequence[Any] = (), unit: str = "") -> st
     origin = typing.get_origin(annotation)
     if origin is tuple:
         items = typing.get_args(annotation)
-        item_words = _expect(items[0], unit="year") if items else "a value"
         count = {2: "two"}.get(len(items), str(len(items)))
+        if re.search(r"\bages?\b", unit):
+            item_words = _expect(items[0], unit="age") if items else "a value"
+            return f"a list of {count} ages [youngest, oldest], each {item_words}"
+        item_words = _expect(items[0], unit="year") if items else "a value"
         return f"a list of {count} years [first, last], each {item_words}"
     if origin is list:
         (item,) = typing.get_args(annotation) or (Any,)
@@ -332,12 +348,17 @@ def _expect(annotation: Any, metadata: Sequence[Any] = (), unit: str = "") -> st
     if annotation is bool:
         return "true or false"
     if annotation is int:
+        if re.search(r"\bages?\b", unit):
+            return "an age" + _range_words(metadata) + " (years)"
         noun = "a year" if "year" in unit or "year" in str(metadata) else "a whole number"
         return noun + _range_words(metadata)
     if annotation is float:
         return "a number" + _range_words(metadata)
     if annotation is str:
-        return "text"
+        pattern = next((m.pattern for m in metadata if getattr(m, "pattern", None)), None)
+        longest = next((m.max_length for m in metadata if getattr(m, "max_length", None)), None)
+        words = "text" if pattern is None else f"text made of {PATTERN_WORDS.get(pattern, f'characters matching {pattern}')}"
+        return words + (f", at most {longest} characters" if longest else "")
     if annotation is Path:
         return "the path of an existing file"
     return str(annotation)
@@ -408,7 +429,7 @@ def _field_at(root: type[BaseModel], loc: Sequence[Any]) -> Optional[tuple[Any, 
             if container[0] == "tuple":
                 items = container[1]
                 annotation, metadata = _unwrap(items[min(part, len(items) - 1)])
-                unit = "year" if "year" in unit else unit
+                unit = "age" if re.search(r"\bages?\b", unit) else ("year" if "year" in unit else unit)
             else:
                 annotation, metadata = _unwrap(container[1])
             model = _member_model(annotation)
@@ -532,6 +553,17 @@ def _expect_at(spec: YamlSpec, loc: KeyPath) -> str:
 # --------------------------------------------------------------------------------------------
 
 
+def expand_user(text: str) -> str:
+    """`text` with a leading ~ or ~user replaced by that user's home folder (os.path.expanduser);
+    ValueError saying so if ~user names no user of this computer."""
+    expanded = os.path.expanduser(text)
+    if expanded.startswith("~"):
+        user = expanded[1:].split("/", 1)[0].split(os.sep, 1)[0]
+        raise ValueError(f"there is no user {user!r} on this computer, so '~{user}' in {text!r} names no "
+                         "home folder; write the path without ~ (or ~/ for your own home folder)")
+    return expanded
+
+
 def _display(path: Union[str, os.PathLike]) -> str:
     return os.path.normpath(os.path.expanduser(os.fspath(path)))
 
@@ -558,29 +590,20 @@ def _read_yaml(display: str, spec: YamlSpec) -> tuple[dict, SourceMap, list[Prob
     cannot be used at all."""
     path = Path(display)
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise _Fatal([Problem(display, None, "", f"{spec.noun} not found")]) from None
-    except IsADirectoryError:
-        raise _Fatal([Problem(display, None, "", f"is a folder, not a {spec.noun}")]) from None
-    except UnicodeDecodeError as exc:
-        raise _Fatal(
-            [Problem(display, None, "", f"is not a UTF-8 text file ({exc.reason})")]
-        ) from None
-    except OSError as exc:
-        raise _Fatal(
-            [Problem(display, None, "", f"cannot read the file: {exc.strerror or exc}")]
-        ) from None
+        text = safe_yaml.read_text(path, display, spec.noun)
+    except safe_yaml.YamlInputError as exc:
+        raise _Fatal([Problem(display, exc.line, "", exc.problem)]) from None
 
     base_dir = path.resolve().parent
     problems: list[Problem] = []
     source_map: SourceMap = {(): Origin(display, None, base_dir)}
-    loader = yaml.SafeLoader(text)
     try:
-        try:
-            node = loader.get_single_node()
-        except yaml.YAMLError as exc:
-            raise _Fatal([_yaml_problem(display, exc)]) from None
+        node, loader = safe_yaml.compose(text, display)
+    except safe_yaml.YamlInputError as exc:
+        raise _Fatal([Problem(display, exc.line, "", exc.problem)]) from None
+    except yaml.YAMLError as exc:
+        raise _Fatal([_yaml_problem(display, exc)]) from None
+    try:
         if node is None or (isinstance(node, yaml.ScalarNode) and node.tag.endswith(":null")):
             raise _Fatal([Problem(display, None, "", f"the file is empty; {spec.empty_hint}")])
         if not isinstance(node, yaml.MappingNode):
@@ -601,10 +624,14 @@ def _read_yaml(display: str, spec: YamlSpec) -> tuple[dict, SourceMap, list[Prob
     return data, source_map, problems
 
 
+#: The tags of plain mappings and lists (any other tag on them is refused, never constructed).
+_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+
+
 def _convert(
     node: yaml.Node,
     path: KeyPath,
-    loader: yaml.SafeLoader,
+    loader: safe_yaml.Loader,
     display: str,
     base_dir: Path,
     source_map: SourceMap,
@@ -615,6 +642,10 @@ def _convert(
         problems.append(
             Problem(display, node.start_mark.line + 1, _format_path(path), "recursive YAML alias")
         )
+        return None
+    if not isinstance(node, yaml.ScalarNode) and node.tag not in _PLAIN_TAGS:
+        problems.append(Problem(display, node.start_mark.line + 1, _format_path(path),
+                                f"the YAML tag {node.tag} is not allowed; write plain values (no !! tags)"))
         return None
     if isinstance(node, yaml.MappingNode):
         active = active | {id(node)}
@@ -666,6 +697,9 @@ def _convert(
         return items
     try:
         return loader.construct_object(node, deep=True)
+    except safe_yaml.YamlInputError as exc:
+        problems.append(Problem(display, exc.line, _format_path(path), exc.problem))
+        return None
     except yaml.YAMLError as exc:
         problem = _yaml_problem(display, exc)
         problems.append(Problem(display, problem.line, _format_path(path), problem.message))
@@ -738,7 +772,11 @@ def _load_chain(
         if special is not None:
             parent = _display(special)
         else:
-            parent = _display(os.path.join(os.path.dirname(display), os.path.expanduser(target.strip())))
+            try:
+                expanded = expand_user(target.strip())
+            except ValueError as exc:
+                raise _Fatal([Problem(display, origin.line, "extends", str(exc))]) from None
+            parent = _display(os.path.join(os.path.dirname(display), expanded))
         parent_real = Path(parent).resolve()
         chain = stack + (real,)
         if parent_real in chain:
@@ -796,7 +834,10 @@ def _parse_override(text: str, spec: YamlSpec, problems: list[Problem]) -> Optio
         )
         return None
     try:
-        value = yaml.safe_load(value_text) if value_text.strip() else None
+        value = safe_yaml.load(value_text, f"{OVERRIDE_SOURCE} {key_text}") if value_text.strip() else None
+    except safe_yaml.YamlInputError as exc:
+        problems.append(Problem(OVERRIDE_SOURCE, None, key_text, f"cannot read the value: {exc.problem}"))
+        return None
     except yaml.YAMLError as exc:
         what = getattr(exc, "problem", None) or str(exc)
         problems.append(
@@ -852,6 +893,9 @@ def _check_override_path(spec: YamlSpec, path: KeyPath, data: dict) -> Optional[
         if not isinstance(part, int):
             if isinstance(current, dict):
                 current = current.get(part)
+            elif depth and isinstance(path[depth - 1], int):  # into a list item that is not a section
+                here = _format_path(path[:depth])
+                return f"'{here}' is {_show(current)}, not a section with keys, so it has no key '{part}'"
             else:
                 current = None
             continue
@@ -998,6 +1042,8 @@ def problems_from_validation(
                 message = f"invalid key; each key here must be {words}"
         elif kind == "missing":
             message = f"required key is missing; it must be {_expect_at(spec, loc)}"
+        elif kind == "too_long" and "max_length" in ctx:
+            message = f"has {ctx.get('actual_length', 'too many')} items; at most {ctx['max_length']} items"
         else:
             message = f"must be {_expect_at(spec, loc)}"
             if value is not _MISSING:
@@ -1046,6 +1092,8 @@ def load_yaml_document(
         data, source_map = _merge_layer(data, source_map, layer_data, layer_map)
 
     applied: list[str] = []
+    given: dict[KeyPath, tuple[str, Any]] = {}  # key path -> (override text, value) of the last override
+    shadowed: list[tuple[str, KeyPath, Any]] = []  # overrides replaced by a later one of the same key
     cwd = Path.cwd()
     for text in overrides:
         parsed = _parse_override(str(text), spec, problems)
@@ -1056,18 +1104,14 @@ def load_yaml_document(
         if blocked:
             problems.append(Problem(OVERRIDE_SOURCE, None, _format_path(key_path), blocked))
             continue
-        origin = Origin(OVERRIDE_SOURCE, None, cwd)
-        layer_map = _override_map(key_path, value, origin)
-        for length in range(1, len(key_path)):  # sections the override creates
-            existing = _get(data, key_path[:length])
-            if existing is _MISSING or existing is None:
-                layer_map[key_path[:length]] = origin
-        if any(isinstance(part, int) for part in key_path):  # into an existing list item
-            data = _set_in(data, key_path, value)
-            source_map = {**source_map, **layer_map}
-        else:
-            data, source_map = _merge_layer(data, source_map, _nest(key_path, value), layer_map)
+        if key_path in given:
+            shadowed.append((given[key_path][0], key_path, given[key_path][1]))
+        given[key_path] = (str(text), value)
+        data, source_map = _apply_override(data, source_map, key_path, value, cwd)
         applied.append(str(text))
+
+    for text, key_path, value in shadowed:  # an invalid value is reported, even if set again later
+        problems.extend(_shadowed_problems(spec, data, source_map, text, key_path, value, cwd, prepare, context))
 
     if prepare is not None:
         prepare(data, source_map)
@@ -1097,6 +1141,40 @@ def load_yaml_document(
         overrides=tuple(applied),
         lines=lines,
     )
+
+
+def _apply_override(data: dict, source_map: SourceMap, key_path: KeyPath, value: Any,
+                    cwd: Path) -> tuple[dict, SourceMap]:
+    """The data and source map with one ``key.path=value`` override applied (its path checked)."""
+    origin = Origin(OVERRIDE_SOURCE, None, cwd)
+    layer_map = _override_map(key_path, value, origin)
+    for length in range(1, len(key_path)):  # sections the override creates
+        existing = _get(data, key_path[:length])
+        if existing is _MISSING or existing is None:
+            layer_map[key_path[:length]] = origin
+    if any(isinstance(part, int) for part in key_path):  # into an existing list item
+        return _set_in(data, key_path, value), {**source_map, **layer_map}
+    return _merge_layer(data, source_map, _nest(key_path, value), layer_map)
+
+
+def _shadowed_problems(spec: YamlSpec, data: dict, source_map: SourceMap, text: str, key_path: KeyPath,
+                       value: Any, cwd: Path, prepare: Optional[Callable], context: Optional[dict]) -> list[Problem]:
+    """The problems of an override that a later override of the same key replaced: the data validated
+    with its value instead, problems at its key path only."""
+    trial, trial_map = _apply_override(copy.deepcopy(data), dict(source_map), key_path, value, cwd)
+    if prepare is not None:
+        prepare(trial, trial_map)
+    try:
+        spec.model.model_validate(trial, context=context)
+    except ValidationError as exc:
+        here = _format_path(key_path)
+        return [
+            dataclasses.replace(p, message=f"{p.message} (in --set {text}, which a later --set of the same key "
+                                f"replaces: give each setting once)")
+            for p in problems_from_validation(spec, exc, trial_map)
+            if p.file == OVERRIDE_SOURCE and (p.key_path == here or p.key_path.startswith((here + ".", here + "[")))
+        ]
+    return []
 
 
 def load_yaml_model(

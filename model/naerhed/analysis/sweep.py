@@ -28,7 +28,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from ..errors import NaerhedError, ScenarioError
 from ..executors import Executor, SerialExecutor
@@ -39,6 +38,7 @@ from ..pipeline import run_dataset
 from ..regions import regions_of_year
 from ..report import panel_grid, write_csv
 from ..run_spec import RunSpec
+from ..safe_yaml import YamlInputError, load_file
 from ..scenario import load_scenario
 
 MONEY_OUTPUTS = ("expected_repayment_dkk", "p_full_payout")
@@ -75,18 +75,23 @@ def parse_parameters(spec: str) -> list[Parameter]:
         is_file = False
     if is_file:  # inline parameters always contain key=low:high
         try:
-            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except (OSError, yaml.YAMLError) as exc:
-            raise NaerhedError(f"{spec}: cannot read the sweep parameters ({exc})") from None
+            raw = load_file(path, spec, "sweep parameter file")
+        except YamlInputError as exc:
+            raise NaerhedError(f"cannot read the sweep parameters: {exc}") from None
         items = (raw or {}).get("parameters") if isinstance(raw, dict) else None
         if not isinstance(items, list) or not items:
             raise NaerhedError(f"{spec}: expected 'parameters:' with a list of {{key, low, high}} entries")
         entries = []
         for i, item in enumerate(items):
             if not isinstance(item, dict) or set(item) != {"key", "low", "high"}:
-                problems.append(f"{spec}: parameters[{i}]: needs exactly the keys key, low and high; got {item!r}")
+                shown = sorted(str(k)[:40] for k in item) if isinstance(item, dict) else type(item).__name__
+                problems.append(f"{spec}: parameters[{i}]: needs exactly the keys key, low and high; got {shown}")
                 continue
-            entries.append((str(item["key"]), item["low"], item["high"], f"{spec}: parameters[{i}]"))
+            if not isinstance(item["key"], str):
+                problems.append(f"{spec}: parameters[{i}].key: must be the key path of a scenario setting (text), "
+                                "e.g. demography.migration.scale")
+                continue
+            entries.append((item["key"], item["low"], item["high"], f"{spec}: parameters[{i}]"))
     else:
         entries = []
         for part in filter(None, (p.strip() for p in spec.split(","))):
@@ -101,9 +106,12 @@ def parse_parameters(spec: str) -> list[Parameter]:
         try:
             low, high = float(low), float(high)
         except (TypeError, ValueError):
-            problems.append(f"{where}: low and high must be numbers; got {low!r} and {high!r}")
+            problems.append(f"{where}: low and high must be numbers; got {_short(low)} and {_short(high)}")
             continue
-        if not (math.isfinite(low) and math.isfinite(high)) or low >= high:
+        if not (math.isfinite(low) and math.isfinite(high)):
+            problems.append(f"{where} ({key}): low and high must be finite numbers; got {low:g} and {high:g}")
+            continue
+        if low >= high:
             problems.append(f"{where} ({key}): empty range [{low:g}, {high:g}]; low must be below high")
             continue
         parameters.append(Parameter(key, low, high))
@@ -116,16 +124,31 @@ def parse_parameters(spec: str) -> list[Parameter]:
     return parameters
 
 
+#: Where between low and high a sweep parameter is also tried (a share of the range that no sampling design
+#: hits as a whole number: 1/pi), so a setting that takes whole numbers only is refused before the sweep.
+_PROBE = 1 / math.pi
+
+
+def _short(value) -> str:
+    """A value as written in a message, at most 40 characters."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def check_parameters(scenario_path: str, parameters: list[Parameter], base_overrides: list[str]) -> None:
-    """Every key path must be a numeric scenario value that accepts both ends of its range: the
-    scenario is validated at the low and high end of each parameter (all problems reported)."""
+    """Every key path must be a numeric scenario value that accepts its whole range: the scenario is
+    validated at the low and high end of each parameter and at a point between them that is not a whole
+    number (a setting of whole numbers, such as draws, cannot be swept; all problems reported)."""
     problems = []
     for p in parameters:
-        for value in (p.low, p.high):
+        for value in (p.low, p.high, p.low + (p.high - p.low) * _PROBE):
             try:
                 load_scenario(scenario_path, base_overrides + [f"{p.key}={value!r}"])
             except ScenarioError as exc:
-                problems += [f"sweep parameter {p.key}={value:g}: {prob.key_path}: {prob.message}" for prob in exc.problems]
+                problems += [f"sweep parameter {p.key}={value:g}: {prob.key_path}: {prob.message}"
+                             + (" (a sweep moves each parameter through the numbers between low and high)"
+                                if value not in (p.low, p.high) else "")
+                             for prob in exc.problems]
                 break
     if problems:
         raise NaerhedError("; ".join(dict.fromkeys(problems)))

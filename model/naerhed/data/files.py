@@ -7,9 +7,13 @@ messages list whole numbers. Shared by the CSV reader (naerhed.data.reader) and 
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 from pathlib import Path
 
 from ..errors import DataError
+from ..limits import MAX_CSV_BYTES
+from ..text_files import wide_encoding
 
 #: The folder of the packaged tables (CSV files, SOURCES.md, rules/).
 DATA_DIR: Path = Path(__file__).resolve().parent
@@ -33,13 +37,41 @@ def file_sha256(path) -> str:
     return h.hexdigest()
 
 
+def check_data_file(path) -> None:
+    """DataError unless `path` is a regular file of at most MAX_CSV_BYTES in an 8-bit encoding (a
+    UTF-16 or UTF-32 file, recognised by its byte order mark or its NUL bytes, is named as such)."""
+    p = Path(path)
+    try:
+        info = os.stat(p)
+    except FileNotFoundError:
+        raise DataError(f"{p}: data file not found") from None
+    except OSError as exc:
+        raise DataError(f"{p}: cannot read file ({exc.strerror or exc})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise DataError(f"{p}: is a folder, not a data file")
+    if not stat.S_ISREG(info.st_mode):
+        raise DataError(f"{p}: is not a regular file (a device, pipe or socket), not a data file")
+    if info.st_size > MAX_CSV_BYTES:
+        raise DataError(f"{p}: the file is {info.st_size / (1 << 20):.0f} MiB, larger than the limit of "
+                        f"{MAX_CSV_BYTES >> 20} MiB for a data file (naerhed.limits.MAX_CSV_BYTES)")
+    try:
+        with open(p, "rb") as handle:
+            head = handle.read(64)
+    except OSError as exc:
+        raise DataError(f"{p}: cannot read file ({exc.strerror or exc})") from None
+    wide = wide_encoding(head)
+    if wide:
+        raise DataError(f"{p}: the file is encoded as {wide}; save it as UTF-8 CSV")
+
+
 def resolve_file(path, packaged_name: str) -> Path:
     """The file to read: the packaged `packaged_name` if `path` is None, else `path`; DataError if it
     is not an existing file."""
     p = DATA_DIR / packaged_name if path is None else Path(path)
     if not p.is_file():
         what = "packaged data file" if path is None else "data file"
-        problem = "is a directory, not a file" if p.is_dir() else "not found"
+        problem = ("is a directory, not a file" if p.is_dir() else
+                   "is not a regular file (a device, pipe or socket)" if p.exists() else "not found")
         raise DataError(f"{p}: {what} {problem}")
     return p
 

@@ -6,14 +6,16 @@ in naerhed.data.registry; conventions and error messages as in naerhed.data.tabl
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from ..constants import MAX_AGE, N_AGES, N_REGIONS, REGION_NAMES, SEXES
 from ..errors import DataError
+from ..limits import CALIBRATION_FACTOR, MAX_CALIBRATION_SD_SHARE, TREND_RANGE
 from ..financing.criteria import REGISTRY, names as criterion_names
 from ..uncertainty import Prior
-from .files import ranges
+from .files import DATA_DIR, ranges
 from .reader import Table, cached_build, frozen
 from .registry import (CONDITION_GROUPS, COUNT_MEASURES, DISTRIBUTION_COLUMNS, PRICE_MEASURES, RATE_MEASURES,
                        TABLES)
@@ -160,6 +162,7 @@ def _calibration(table: Table):
         raise table.error(int(table.lines[other]), "year", (
             f"every row must be for the same year (the year the levels describe; the calibration is anchored "
             f"in it); the first row is for {int(years[0])}, this one for {int(years[other])}"))
+    _check_calibration_values(table)
     criterion = np.array([calibrated.index(c) for c in table["criterion"]], dtype=np.int64)
     cells = (criterion, table["region_code"])
     targets = np.full((len(calibrated), N_REGIONS), np.nan)
@@ -174,6 +177,36 @@ def _calibration(table: Table):
     if not given.any():
         raise DataError(f"{table.path}: no rows; give the criteria of at least one region")
     return frozen(targets), frozen(sd), int(years[0]), str(table.path)
+
+
+def _check_calibration_values(table: Table) -> None:
+    """Each level above 0 and within CALIBRATION_FACTOR of the packaged national level of its criterion
+    (a user's file; the packaged file is the reference); each sd at most MAX_CALIBRATION_SD_SHARE of
+    its level."""
+    packaged = None
+    if Path(table.path).resolve() != (DATA_DIR / TABLES["calibration"].file).resolve():
+        packaged_targets = _calibration(None)[0]
+        packaged = dict(zip(criterion_names(calibrated=True), np.nanmean(packaged_targets, axis=1)))
+    sds = table["sd"]
+    for i, (name, value) in enumerate(zip(table["criterion"], table["value"])):
+        line = int(table.lines[i])
+        unit = REGISTRY[name].unit
+        if value <= 0:
+            raise table.error(line, "value", f"{name} {value:g} must be above 0 ({unit})")
+        if packaged is not None and name in packaged:
+            low, high = packaged[name] / CALIBRATION_FACTOR, packaged[name] * CALIBRATION_FACTOR
+            if REGISTRY[name].share:
+                high = min(high, 0.99)
+            if not low <= value <= high:
+                raise table.error(line, "value", (
+                    f"{name} {value:g} is implausible; allowed: between {low:.4g} and {high:.4g} ({unit}; "
+                    f"within a factor {CALIBRATION_FACTOR:g} of the packaged national level {packaged[name]:.4g}, "
+                    "naerhed.limits.CALIBRATION_FACTOR)"))
+        if not np.isnan(sds[i]) and sds[i] > MAX_CALIBRATION_SD_SHARE * value:
+            raise table.error(line, "sd", (
+                f"sd {sds[i]:g} is too large for the level {value:g} of {name}; allowed: at most "
+                f"{MAX_CALIBRATION_SD_SHARE:g} x the level ({MAX_CALIBRATION_SD_SHARE * value:.4g}; a larger sd makes "
+                "the sampled level negative in more than 2 % of draws, naerhed.limits.MAX_CALIBRATION_SD_SHARE)"))
 
 
 def load_calibration_targets(path=None) -> CalibrationTargets:
@@ -204,11 +237,31 @@ def _trend_priors(table: Table) -> dict[str, Prior]:
             if np.isnan(table[column][i]):
                 raise table.error(line, column, f"a {kind} distribution needs a number in column {column!r}")
             values[column] = float(table[column][i])
+        _check_prior(table, line, kind, values)
         priors[measure] = Prior(kind, **values)
     missing = [m for m in RATE_MEASURES if m not in priors]
     if missing:
         raise DataError(f"{table.path}: no trend for {', '.join(missing)}; every measure needs one row")
     return priors
+
+
+def _check_prior(table: Table, line: int, kind: str, values: dict[str, float]) -> None:
+    """A trend prior's parameters (relative change per year) in TREND_RANGE and in order: uniform
+    low < high, triangular low <= mode <= high with low < high; a normal sd at most the range's width."""
+    low, high = TREND_RANGE
+    for column, value in values.items():
+        if column != "sd" and not low <= value <= high:
+            raise table.error(line, column, f"{value:g} is out of range for a trend (relative change per year); "
+                              f"allowed: between {low:g} and {high:g} (naerhed.limits.TREND_RANGE)")
+    if "sd" in values and values["sd"] > high - low:
+        raise table.error(line, "sd", f"sd {values['sd']:g} is larger than the whole range of a trend; allowed: "
+                          f"at most {high - low:g}")
+    if kind in ("uniform", "triangular"):
+        mode = values.get("mode", values["low"])
+        if not (values["low"] <= mode <= values["high"] and values["low"] < values["high"]):
+            order = "low < high and low <= mode <= high" if kind == "triangular" else "low < high"
+            shown = ", ".join(f"{c} {values[c]:g}" for c in DISTRIBUTION_COLUMNS[kind])
+            raise table.error(line, None, f"a {kind} distribution needs {order}; got {shown}")
 
 
 def load_trend_priors(path=None) -> dict:

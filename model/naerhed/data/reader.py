@@ -32,7 +32,7 @@ import numpy as np
 
 from ..constants import REGION_CODES, REGION_NAMES, SEXES, region_index
 from ..errors import DataError
-from .files import file_stamp, ranges, resolve_file
+from .files import check_data_file, file_stamp, ranges, resolve_file
 from .registry import Column, TableSpec
 
 T = TypeVar("T")
@@ -127,6 +127,7 @@ def axis_index(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 # ---------------------------------------------------------------------------------------------
 def _records(path: Path, required: tuple[str, ...]) -> tuple[list[str], list[tuple[int, list[str]]]]:
     """Header and the non-blank records with their line numbers."""
+    check_data_file(path)
     try:
         with open(path, newline="", encoding="utf-8-sig") as f:
             reader = csv.reader(f)
@@ -147,6 +148,10 @@ def _records(path: Path, required: tuple[str, ...]) -> tuple[list[str], list[tup
         raise DataError(f"{path}: cannot read file ({exc.strerror or exc})") from None
     if header is None:
         raise DataError(f"{path}: file is empty; expected a header line with columns {', '.join(required)}")
+    if len(header) == 1 and ";" in header[0]:
+        raise DataError(f"{path}: line 1: the columns are separated by semicolons (;), as in a Danish spreadsheet's "
+                        "CSV export; save the file with commas (,) between the columns and a point (.) as the "
+                        f"decimal mark, with the columns {', '.join(required)}")
     return header, rows
 
 

@@ -15,8 +15,9 @@ skipped, and a file without a header line is read positionally (area; sex; age; 
 value). An optional CIVILSTAND column is allowed: its total row is used if present, otherwise the
 categories are summed.
 
-Rows for the whole country and for municipalities are ignored, as are totals over sex or age. Ages above
-110 are added into 110 ("110 and older"). Only first-quarter periods (K1 = 1 January) are returned.
+Rows for the whole country and for municipalities are ignored, as are totals over sex or age. Ages 111-125
+are added into 110 ("110 and older"); an age above 125 is an error. Only first-quarter periods (K1 = 1 January)
+are returned.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ import numpy as np
 
 from ..constants import MAX_AGE, N_AGES, N_REGIONS, REGION_NAMES, SEXES, region_index
 from ..errors import DataError
-from .files import file_stamp, ranges
+from .files import check_data_file, file_stamp, ranges
 
 __all__ = ["read_folk1a"]
 
@@ -46,6 +47,8 @@ _ROLE_NAMES = {
 }
 _REQUIRED = ("area", "sex", "age", "time", "value")
 _HEADER_TEXT = "OMRÅDE;KØN;ALDER;TID;INDHOLD"
+#: Oldest single age of a FOLK1A export (StatBank's ALDER runs 0..125).
+MAX_EXPORT_AGE = 125
 
 _COUNTRY = {"000", "0", "hele landet", "danmark", "denmark", "all denmark", "whole country", "i alt", "total"}
 _SEX = {
@@ -65,6 +68,7 @@ def _fold(text: str) -> str:
 
 
 def _decode(path: Path) -> str:
+    check_data_file(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -202,7 +206,11 @@ class _Folk1aReader:
                 f"age {raw.strip()!r} is not a single year of age; allowed: 0..125 such as '37' or '37 år' "
                 "(IALT/'Alder i alt' ignored)",
             )
-        return int(m.group(1))
+        age = int(m.group(1))
+        if age > MAX_EXPORT_AGE:
+            raise self.error(line, col, f"age {age} is out of range; allowed: an age between 0 and {MAX_EXPORT_AGE} "
+                             f"(years; ages above {MAX_AGE} are counted in {MAX_AGE}, '{MAX_AGE} and older')")
+        return age
 
     def time(self, line, col, raw: str):
         text = raw.strip()

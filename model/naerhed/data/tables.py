@@ -20,8 +20,9 @@ import numpy as np
 
 from ..constants import MAX_AGE, N_AGES, N_REGIONS, REGION_CODES, REGION_NAMES, SEXES
 from ..errors import DataError
+from ..limits import MAX_NET_MIGRATION, MAX_PERSONS_PER_REGION
 from ..regions import RegionMap
-from .files import ranges
+from .files import check_data_file, ranges
 from .reader import Table, axis_index, cached_build, frozen
 from .registry import MIGRATION_MAX_AGE, SINGLE_AGE_MORTALITY_AGES, TABLES
 from .statbank import read_folk1a
@@ -114,6 +115,7 @@ def load_population(year: int, path=None) -> np.ndarray:
     export (coded or labelled, see naerhed.data.statbank); the format is detected automatically.
     """
     p = population_by_year.file(path)
+    check_data_file(p)
     data = population_by_year(path) if path is None or _looks_like_package_population(p) else read_folk1a(p)
     try:
         key = int(year)
@@ -121,7 +123,25 @@ def load_population(year: int, path=None) -> np.ndarray:
         raise DataError(f"year must be a whole number, got {year!r}") from None
     if key not in data:
         raise DataError(f"{p}: no population for 1 January {key}; years available: {ranges(list(data))}")
+    check_population_counts(data[key], p, key)
     return data[key].copy()
+
+
+def check_population_counts(counts: np.ndarray, path: Path, year: int) -> None:
+    """DataError unless every region has persons and none has more than MAX_PERSONS_PER_REGION
+    (counts: persons [region, sex, age] on 1 January of `year`)."""
+    totals = counts.sum(axis=(1, 2))
+    if not totals.any():
+        raise DataError(f"{path}: no persons at all on 1 January {year} (every count is 0)")
+    empty = [f"Region {REGION_NAMES[r]}" for r in np.flatnonzero(totals <= 0)]
+    if empty:
+        raise DataError(f"{path}: no persons in {', '.join(empty)} on 1 January {year} (all its counts are 0); "
+                        "every region needs its population")
+    large = [f"Region {REGION_NAMES[r]} ({totals[r]:,.0f})" for r in np.flatnonzero(totals > MAX_PERSONS_PER_REGION)]
+    if large:
+        raise DataError(f"{path}: implausible population on 1 January {year}: {', '.join(large)} persons; at most "
+                        f"{MAX_PERSONS_PER_REGION:,} persons a region (naerhed.limits.MAX_PERSONS_PER_REGION; "
+                        "are the counts in the right unit?)")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -268,8 +288,18 @@ def load_birth_share_male(path=None) -> float:
 # ---------------------------------------------------------------------------------------------
 @cached_build(TABLES["net_migration_total"])
 def _net_migration_total(table: Table):
+    _check_net_migration(table)
     order = np.argsort(table["year"], kind="stable")
     return frozen(table["year"][order], table["net_migration_persons"][order])
+
+
+def _check_net_migration(table: Table) -> None:
+    """Each net migration (persons a year) within +- MAX_NET_MIGRATION."""
+    values = table["net_migration_persons"]
+    for i in np.flatnonzero(np.abs(values) > MAX_NET_MIGRATION):
+        raise table.error(int(table.lines[i]), "net_migration_persons", (
+            f"net migration {values[i]:,.0f} persons a year is implausible; allowed: between {-MAX_NET_MIGRATION:,} "
+            f"and {MAX_NET_MIGRATION:,} (naerhed.limits.MAX_NET_MIGRATION)"))
 
 
 def load_net_migration_total(path=None) -> tuple[np.ndarray, np.ndarray]:

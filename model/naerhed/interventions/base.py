@@ -32,7 +32,8 @@ from typing import Annotated, Any, Literal, Optional, Union
 import numpy as np
 from pydantic import Discriminator, Field, Tag, create_model, field_validator, model_validator
 
-from ..sections import NAME_PATTERN, Section, Uncertain
+from ..limits import MAX_DKK, MAX_INTERVENTIONS, RELATIVE_EFFECT_RANGE, SHARE_RANGE
+from ..sections import NAME_PATTERN, Section, Uncertain, range_problem
 from ..yaml_models import field, own_error
 
 __all__ = ["INTERVENTION_TAG", "Effects", "InterventionSettings", "TargetGroup", "effect", "effects_field",
@@ -49,7 +50,8 @@ class TargetGroup(Section):
     """Who an intervention is for. A person is in the target group if every condition given holds."""
 
     age: tuple[Annotated[int, Field(ge=0, le=110)], Annotated[int, Field(ge=0, le=110)]] = field(
-        (0, 110), description="Ages [youngest, oldest] in completed years (both included).", unit="years [from, to]"
+        (0, 110), description="Ages [youngest, oldest] in completed years (both included).",
+        unit="ages in years [youngest, oldest]"
     )
     sex: Literal["both", "male", "female"] = field("both", description="Sex.", unit="choice")
     chronic: list[Literal["kol", "diabetes_t1", "diabetes_t2", "any"]] = field(
@@ -133,6 +135,20 @@ class Effects(Section):
     def _effects_of_other_types(cls, data: Any, handler) -> Any:
         return _validate_without_keys_of_other_types(cls, data, handler, lambda kind: kind.effect_names(), True)
 
+    @model_validator(mode="after")
+    def _check_ranges(self) -> "Effects":
+        """Each effect within the range of its kind (naerhed.limits): a share (unit 'share ...') in
+        SHARE_RANGE, a relative change in RELATIVE_EFFECT_RANGE (-1: the rate is gone; +10: eleven times
+        the rate, beyond any effect in the catalogue)."""
+        for name, info in type(self).model_fields.items():
+            unit = str((info.json_schema_extra or {}).get("unit", ""))
+            low, high = SHARE_RANGE if unit.startswith("share") else RELATIVE_EFFECT_RANGE
+            problem = range_problem(getattr(self, name), low, high)
+            if problem:
+                kind = "a share" if unit.startswith("share") else "a relative change (-1 = the rate is gone)"
+                raise own_error(f"{problem} ({name} is {kind})", at=(name,))
+        return self
+
 
 def type_field() -> Any:
     """The `type` field of an intervention type's settings (annotate it with Literal["<name>"])."""
@@ -158,7 +174,7 @@ class InterventionSettings(Section):
         default_factory=lambda: [1081, 1082, 1083, 1084, 1085],
         min_length=1, description="Regions (DST codes 1081-1085) where it runs.", unit="region codes")
     municipalities: list[str] = field(
-        default_factory=list,
+        default_factory=list, max_length=MAX_INTERVENTIONS,
         description="Only these municipalities (kommune names, e.g. Aalborg) within the regions; empty: all.",
         unit="municipality names")
     target: Optional[TargetGroup] = field(None, description="Target group; empty: the catalogue's default.",
@@ -170,10 +186,10 @@ class InterventionSettings(Section):
         None, description="Share of the target group reached at full uptake; empty: the catalogue's default.",
         unit="share (0-1)")
     effects: Effects = effects_field(Effects)
-    cost_per_participant_dkk: Optional[Annotated[float, Field(ge=0)]] = field(
+    cost_per_participant_dkk: Optional[Annotated[float, Field(ge=0, le=MAX_DKK)]] = field(
         None, description="Cost per participant per year; empty: the catalogue's default.",
         unit="DKK per participant per year")
-    fixed_cost_dkk_per_year: Annotated[float, Field(ge=0)] = field(
+    fixed_cost_dkk_per_year: Annotated[float, Field(ge=0, le=MAX_DKK)] = field(
         0.0, description="Fixed cost per year per region where it runs (staff, licences).", unit="DKK per year")
 
     @model_validator(mode="wrap")

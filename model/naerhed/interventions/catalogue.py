@@ -9,11 +9,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Optional
 
-import yaml
-
 from ..constants import REGION_CODES
 from ..data import DATA_DIR
 from ..errors import DataError
+from ..safe_yaml import YamlInputError, load_file
 from ..sections import Distribution
 from ..uncertainty import Prior, as_prior
 from .base import InterventionSettings, TargetGroup
@@ -47,9 +46,11 @@ def load_catalogue(path: Optional[Path] = None) -> dict[str, CatalogueEntry]:
 def _load_catalogue(path: Path, kinds: tuple[str, ...]) -> dict[str, CatalogueEntry]:
     types = registered()
     try:
-        raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise DataError(f"{path}: cannot read the intervention catalogue ({exc})") from None
+        raw = load_file(Path(path), str(path), "intervention catalogue")
+    except YamlInputError as exc:
+        raise DataError(f"cannot read the intervention catalogue: {exc}") from None
+    if not isinstance(raw, dict):
+        raise DataError(f"{path}: the intervention catalogue must be a mapping of intervention types")
     for kind in kinds:
         if kind not in raw:
             raise DataError(f"{path}: no entry for intervention type {kind!r}")
