@@ -81,7 +81,7 @@ def test_resolved_is_plain_json_with_every_value():
         "population", "municipalities", "mortality_age5", "mortality_single_age", "fertility", "fertility_region",
         "net_migration_total", "net_migration_sex_age", "projection", "calibration",
         "hospital_use_rates", "hospital_use_parameters", "hospital_use_trends", "chronic_prevalence",
-        "chronic_parameters", "chronic_targets", "year_shocks",
+        "chronic_parameters", "chronic_targets", "year_shocks", "regions",
     }
 
 
